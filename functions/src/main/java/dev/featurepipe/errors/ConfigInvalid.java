@@ -1,0 +1,20 @@
+package dev.featurepipe.errors;
+
+/** config/pipeline.yaml violates a rule; the message lists every violation, one per line. */
+public final class ConfigInvalid extends PipelineException {
+
+  private static final long serialVersionUID = 1L;
+
+  public ConfigInvalid(String message) {
+    super(message);
+  }
+
+  public ConfigInvalid(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  @Override
+  public boolean retryable() {
+    return false;
+  }
+}
