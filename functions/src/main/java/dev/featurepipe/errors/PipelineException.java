@@ -7,7 +7,7 @@ package dev.featurepipe.errors;
  * workflow whether trying the same step again can succeed.
  */
 public abstract sealed class PipelineException extends RuntimeException
-    permits SourceUnavailable, SourceObjectMissing, InvalidInput, ConfigInvalid, CommitConflict,
+    permits SourceUnavailable, SourceObjectMissing, SourceObjectCorrupt, InvalidInput, ConfigInvalid, CommitConflict,
         SchemaIncompatible, QualityGateFailed, ThrottledWrite {
 
   private static final long serialVersionUID = 1L;

@@ -1,0 +1,169 @@
+package dev.featurepipe.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.featurepipe.errors.ConfigInvalid;
+import dev.featurepipe.ops.Hashing;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code pipeline.yaml} strictly (unknown keys and missing required keys fail) and checks every
+ * rule, reporting all violations at once, one per line: {@code path: rule, got value}.
+ */
+public final class ConfigLoader {
+
+  /** Where the build puts {@code config/pipeline.yaml} inside the jar. */
+  public static final String BUNDLED_RESOURCE = "featurepipe/config/pipeline.yaml";
+
+  /** Ids become S3 key segments, Iceberg table names and DynamoDB keys: keep them plain. */
+  static final Pattern ID = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+  /** Product features the current engine computes (issue 4 replaces this with declared aggregates). */
+  static final List<String> PRODUCT_STATS_FEATURES =
+      List.of("views", "clicks", "add_to_carts", "purchases", "distinct_users", "revenue");
+
+  private static final ObjectMapper YAML =
+      YAMLMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .build();
+
+  private ConfigLoader() {}
+
+  public static LoadedConfig loadBundled() {
+    try (InputStream in =
+        ConfigLoader.class.getClassLoader().getResourceAsStream(BUNDLED_RESOURCE)) {
+      if (in == null) {
+        throw new ConfigInvalid(
+            "[BUG] " + BUNDLED_RESOURCE + " is not on the classpath; the build bundles config/");
+      }
+      return load(in.readAllBytes(), "classpath:" + BUNDLED_RESOURCE);
+    } catch (IOException e) {
+      throw new ConfigInvalid("cannot read " + BUNDLED_RESOURCE + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static LoadedConfig load(byte[] yaml, String origin) {
+    PipelineConfig config;
+    try {
+      config = YAML.readValue(yaml, PipelineConfig.class);
+    } catch (JsonMappingException e) {
+      throw new ConfigInvalid(origin + ": " + path(e) + ": " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new ConfigInvalid(origin + ": not valid YAML: " + e.getMessage(), e);
+    }
+    List<String> violations = validate(config);
+    if (!violations.isEmpty()) {
+      throw new ConfigInvalid(
+          origin + " has " + violations.size() + " problem(s):\n" + String.join("\n", violations));
+    }
+    return new LoadedConfig(config, Hashing.sha256Hex(yaml), origin);
+  }
+
+  static List<String> validate(PipelineConfig config) {
+    List<String> out = new ArrayList<>();
+    if (config.version() != 1) {
+      out.add("version: must be 1, got " + config.version());
+    }
+    Set<String> sourceIds = new HashSet<>();
+    for (int i = 0; i < config.sources().size(); i++) {
+      SourceConfig s = config.sources().get(i);
+      String at = "sources[" + (s.id() == null ? i : s.id()) + "]";
+      if (!ID.matcher(s.id()).matches()) {
+        out.add(at + ".id: must match " + ID.pattern() + ", got " + s.id());
+      }
+      if (!sourceIds.add(s.id())) {
+        out.add(at + ".id: must be unique, got a second " + s.id());
+      }
+      if (!s.kind().equals("s3_jsonl")) {
+        out.add(at + ".kind: must be one of s3_jsonl, got " + s.kind());
+      }
+      if (s.prefix().startsWith("/") || !s.prefix().endsWith("/")) {
+        out.add(at + ".prefix: must be relative and end with /, got " + s.prefix());
+      }
+      if (!s.schema().equals("clickstream_event_v1")) {
+        out.add(at + ".schema: must be one of clickstream_event_v1, got " + s.schema());
+      }
+    }
+    Set<String> groups = new HashSet<>();
+    for (FeatureGroupConfig g : config.featureGroups()) {
+      String at = "feature_groups[" + g.name() + "]";
+      if (!ID.matcher(g.name()).matches()) {
+        out.add(at + ".name: must match " + ID.pattern() + ", got " + g.name());
+      }
+      if (!g.name().equals("product_stats")) {
+        out.add(at + ".name: must be one of product_stats (the only group the engine computes yet), got "
+            + g.name());
+      }
+      if (g.version() < 1) {
+        out.add(at + ".version: must be >= 1, got " + g.version());
+      }
+      if (!groups.add(g.versionedName())) {
+        out.add(at + ".version: must be unique per group, got a second " + g.versionedName());
+      }
+      if (!g.entity().equals("product_id")) {
+        out.add(at + ".entity: must be product_id for product_stats, got " + g.entity());
+      }
+      if (!sourceIds.contains(g.source())) {
+        out.add(at + ".source: must name a source in sources, got " + g.source());
+      }
+      if (g.buckets() < 1 || g.buckets() > 4096) {
+        out.add(at + ".buckets: must be between 1 and 4096, got " + g.buckets());
+      }
+      if (g.features().isEmpty()) {
+        out.add(at + ".features: must list at least one feature, got []");
+      }
+      for (int f = 0; f < g.features().size(); f++) {
+        String feature = g.features().get(f);
+        if (!PRODUCT_STATS_FEATURES.contains(feature)) {
+          out.add(at + ".features[" + f + "]: must be one of "
+              + String.join(", ", PRODUCT_STATS_FEATURES) + ", got " + feature);
+        }
+      }
+      if (g.features().stream().distinct().count() != g.features().size()) {
+        out.add(at + ".features: must not repeat a feature, got " + g.features());
+      }
+      if (g.onlineTtlDays() < 1 || g.onlineTtlDays() > 3650) {
+        out.add(at + ".online_ttl_days: must be between 1 and 3650, got " + g.onlineTtlDays());
+      }
+    }
+    FanoutConfig f = config.fanout();
+    positive(out, "fanout.chunks_per_extract", f.chunksPerExtract(), 1000);
+    positive(out, "fanout.extract_concurrency", f.extractConcurrency(), 10000);
+    positive(out, "fanout.shards", f.shards(), 4096);
+    positive(out, "fanout.transform_concurrency", f.transformConcurrency(), 10000);
+    positive(out, "fanout.load_concurrency", f.loadConcurrency(), 10000);
+    return out;
+  }
+
+  private static void positive(List<String> out, String path, int value, int max) {
+    if (value < 1 || value > max) {
+      out.add(path + ": must be between 1 and " + max + ", got " + value);
+    }
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (!sb.isEmpty()) {
+          sb.append('.');
+        }
+        sb.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        sb.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return sb.isEmpty() ? "(top level)" : sb.toString();
+  }
+}

@@ -1,0 +1,27 @@
+package dev.featurepipe.handlers;
+
+import dev.featurepipe.config.PipelineContext;
+import dev.featurepipe.run.DailySteps;
+import dev.featurepipe.run.StepRequests.LoadRequest;
+import dev.featurepipe.run.StepRequests.LoadSummary;
+
+/** State LoadFeatures: one (group, shard) of committed features into DynamoDB. */
+public final class LoadFeaturesHandler extends StepHandler<LoadRequest, LoadSummary> {
+
+  private final DailySteps steps;
+
+  /** For the Lambda runtime: reads the environment once per container. */
+  public LoadFeaturesHandler() {
+    this(PipelineContext.fromEnvironment());
+  }
+
+  public LoadFeaturesHandler(PipelineContext context) {
+    super(LoadRequest.class);
+    this.steps = new DailySteps(context);
+  }
+
+  @Override
+  LoadSummary handle(LoadRequest request) {
+    return steps.loadFeatures(request);
+  }
+}

@@ -1,0 +1,87 @@
+package dev.featurepipe.lake;
+
+import dev.featurepipe.extract.ChunkResult;
+import dev.featurepipe.extract.ClickstreamSchema;
+import dev.featurepipe.extract.ExtractItem;
+import dev.featurepipe.ops.Json;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Seals a Bronze partition once every Extract item succeeded: reads each chunk's result (the plan
+ * says which, so nothing is listed), writes {@code _manifest.json} last (the switch), then deletes
+ * files of earlier attempts that the new manifest no longer names.
+ */
+public final class BronzeSealer {
+
+  /** What sealing produced, for the workflow state (small). */
+  public record Sealed(String manifestKey, long rows, long quarantined, int files, List<String> deleted) {}
+
+  private final LakeStore lake;
+
+  public BronzeSealer(LakeStore lake) {
+    this.lake = lake;
+  }
+
+  public Sealed seal(String runId, LocalDate dt, String sourceId, List<ExtractItem> items) {
+    List<ChunkResult> chunks = new ArrayList<>();
+    for (ExtractItem item : items) {
+      if (item.sourceId().equals(sourceId)) {
+        chunks.add(lake.getJson(LakeLayout.extractResult(runId, sourceId, item.chunkId()), ChunkResult.class));
+      }
+    }
+    chunks.sort(Comparator.comparing(ChunkResult::chunkId));
+    List<FileEntry> files = new ArrayList<>();
+    List<FileEntry> quarantineFiles = new ArrayList<>();
+    List<PartitionManifest.Input> inputs = new ArrayList<>();
+    TreeMap<String, Long> reasons = new TreeMap<>();
+    long rows = 0;
+    long quarantined = 0;
+    for (ChunkResult c : chunks) {
+      files.add(c.bronze());
+      if (c.quarantine() != null) {
+        quarantineFiles.add(c.quarantine());
+      }
+      inputs.add(new PartitionManifest.Input(c.sourceBucket(), c.sourceKey(), c.sourceEtag(), c.sourceBytes()));
+      rows += c.bronze().rows();
+      quarantined += c.quarantined();
+      c.rejectReasons().forEach((k, v) -> reasons.merge(k, v, Long::sum));
+    }
+    files.sort(Comparator.comparing(FileEntry::key));
+    quarantineFiles.sort(Comparator.comparing(FileEntry::key));
+    inputs.sort(Comparator.comparing(PartitionManifest.Input::key));
+    PartitionManifest manifest =
+        new PartitionManifest("bronze", sourceId, dt.toString(), runId, ClickstreamSchema.NAME,
+            ClickstreamSchema.FINGERPRINT, files, quarantineFiles, inputs, rows, quarantined, reasons);
+    String manifestKey = LakeLayout.bronzeManifest(sourceId, dt);
+    lake.putJson(manifestKey, manifest);
+
+    List<String> deleted = new ArrayList<>();
+    Set<String> keep = new HashSet<>();
+    keep.add(manifestKey);
+    files.forEach(f -> keep.add(f.key()));
+    quarantineFiles.forEach(f -> keep.add(f.key()));
+    Set<String> stale = new TreeSet<>();
+    for (String key : lake.list(LakeLayout.bronzePrefix(sourceId, dt))) {
+      if (!keep.contains(key)) stale.add(key);
+    }
+    for (String key : lake.list(LakeLayout.quarantinePrefix(sourceId, dt))) {
+      if (!keep.contains(key)) stale.add(key);
+    }
+    for (String key : stale) {
+      lake.delete(key);
+      deleted.add(key);
+    }
+    return new Sealed(manifestKey, rows, quarantined, files.size(), deleted);
+  }
+
+  public PartitionManifest read(String manifestKey) {
+    return Json.read(lake.get(manifestKey), PartitionManifest.class);
+  }
+}

@@ -1,0 +1,137 @@
+package dev.featurepipe.lake;
+
+import dev.featurepipe.errors.InvalidInput;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Every key the pipeline writes in the lake bucket, in one place (DESIGN.md section 3). Each id that
+ * becomes a key segment is validated here, so no caller can build a key from unchecked input.
+ */
+public final class LakeLayout {
+
+  static final Pattern ID = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+  static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  static final Pattern CHUNK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+  static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+  private LakeLayout() {}
+
+  /** Parses a partition date strictly as ISO {@code YYYY-MM-DD}. */
+  public static LocalDate parseDate(String field, String value) {
+    if (value == null) {
+      throw new InvalidInput(field + ": required, expected a date like 2026-11-24");
+    }
+    try {
+      if (!value.matches("\\d{4}-\\d{2}-\\d{2}")) {
+        throw new DateTimeParseException("not YYYY-MM-DD", value, 0);
+      }
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new InvalidInput(field + ": must be a date like 2026-11-24, got " + value);
+    }
+  }
+
+  public static String id(String what, String value) {
+    return check(what, value, ID);
+  }
+
+  public static String runId(String value) {
+    return check("runId", value, RUN_ID);
+  }
+
+  public static String chunkId(String value) {
+    return check("chunkId", value, CHUNK_ID);
+  }
+
+  public static String bronzePrefix(String sourceId, LocalDate dt) {
+    return "bronze/source_id=" + id("sourceId", sourceId) + "/dt=" + dt + "/";
+  }
+
+  public static String bronzeManifest(String sourceId, LocalDate dt) {
+    return bronzePrefix(sourceId, dt) + "_manifest.json";
+  }
+
+  /** Content-addressed: the same rows always get the same name, changed rows a new one. */
+  public static String bronzeFile(String sourceId, LocalDate dt, String chunkId, String sha256) {
+    return bronzePrefix(sourceId, dt) + "part-" + chunkId(chunkId) + "-" + sha8(sha256) + ".parquet";
+  }
+
+  public static String quarantinePrefix(String sourceId, LocalDate dt) {
+    return "quarantine/bronze/source_id=" + id("sourceId", sourceId) + "/dt=" + dt + "/";
+  }
+
+  public static String quarantineFile(String sourceId, LocalDate dt, String chunkId) {
+    return quarantinePrefix(sourceId, dt) + "part-" + chunkId(chunkId) + ".jsonl";
+  }
+
+  public static String runPrefix(String runId) {
+    return "runs/run_id=" + runId(runId) + "/";
+  }
+
+  public static String extractItems(String runId) {
+    return runPrefix(runId) + "extract-items.json";
+  }
+
+  /** The Extract Distributed Map's ResultWriter prefix (daily.asl.json builds the same string). */
+  public static String extractMapPrefix(String runId) {
+    return runPrefix(runId) + "extract-map/";
+  }
+
+  public static String extractResult(String runId, String sourceId, String chunkId) {
+    return runPrefix(runId) + "extract/" + id("sourceId", sourceId) + "/" + chunkId(chunkId) + ".json";
+  }
+
+  public static String transformResult(String runId, String group, int shard, int shardCount) {
+    return runPrefix(runId) + "transform/" + id("group", group) + "/" + shardName(shard, shardCount)
+        + ".json";
+  }
+
+  public static String commitResult(String runId, String group) {
+    return runPrefix(runId) + "commit/" + id("group", group) + ".json";
+  }
+
+  public static String loadResult(String runId, String group, int shard, int shardCount) {
+    return runPrefix(runId) + "load/" + id("group", group) + "/" + shardName(shard, shardCount)
+        + ".json";
+  }
+
+  public static String runRecord(String runId) {
+    return runPrefix(runId) + "run.json";
+  }
+
+  /** Iceberg table location of a feature group version. */
+  public static String silverTableLocation(String lakeBucket, String group, int version) {
+    return "s3://" + lakeBucket + "/silver/" + id("group", group) + "/v_" + version;
+  }
+
+  public static String silverFile(
+      String group, int version, LocalDate dt, String entity, int bucket, String sha256) {
+    return "silver/" + id("group", group) + "/v_" + version + "/data/dt=" + dt + "/"
+        + id("entity", entity) + "_bucket=" + bucket + "/part-" + String.format(Locale.ROOT, "%05d", bucket)
+        + "-" + sha8(sha256) + ".parquet";
+  }
+
+  private static String shardName(int shard, int shardCount) {
+    if (shardCount < 1 || shard < 0 || shard >= shardCount) {
+      throw new InvalidInput("shard must be in [0, shardCount), got shard " + shard + " of " + shardCount);
+    }
+    return String.format(Locale.ROOT, "shard-%05d-of-%05d", shard, shardCount);
+  }
+
+  private static String sha8(String sha256) {
+    if (sha256 == null || !SHA256.matcher(sha256).matches()) {
+      throw new IllegalArgumentException("[BUG] expected a SHA-256 hex digest, got " + sha256);
+    }
+    return sha256.substring(0, 8);
+  }
+
+  private static String check(String what, String value, Pattern pattern) {
+    if (value == null || !pattern.matcher(value).matches()) {
+      throw new InvalidInput(what + ": must match " + pattern.pattern() + ", got " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,119 @@
+package dev.featurepipe.lineage;
+
+import dev.featurepipe.catalog.CommitResult;
+import dev.featurepipe.config.FeatureGroupConfig;
+import dev.featurepipe.config.PipelineContext;
+import dev.featurepipe.errors.InvalidInput;
+import dev.featurepipe.lake.FileEntry;
+import dev.featurepipe.lake.LakeLayout;
+import dev.featurepipe.lake.LakeStore;
+import dev.featurepipe.lake.PartitionManifest;
+import dev.featurepipe.online.LoadResult;
+import dev.featurepipe.online.MetaWriter;
+import dev.featurepipe.ops.Hashing;
+import dev.featurepipe.ops.Metrics;
+import dev.featurepipe.run.RunState;
+import dev.featurepipe.run.TransformItem;
+import dev.featurepipe.transform.BucketFile;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Ends a successful run: writes each group's {@code meta} item (after all its shards loaded), the
+ * run record with every output file's SHA-256, and the run's metrics.
+ */
+public final class RunPublisher {
+
+  /** Quality gates arrive with issue 6; until then meta says so rather than claiming a pass. */
+  static final String QUALITY_STATUS = "UNCHECKED";
+
+  private final PipelineContext ctx;
+
+  public RunPublisher(PipelineContext ctx) {
+    this.ctx = ctx;
+  }
+
+  public RunSummary publish(RunState state) {
+    if (state.runId() == null || state.bronze() == null) {
+      throw new InvalidInput("PublishRun needs the workflow state with runId and bronze; got runId="
+          + state.runId());
+    }
+    LakeStore lake = new LakeStore(ctx.s3(), ctx.names().lakeBucket());
+    PartitionManifest bronze = lake.getJson(state.bronze().manifestKey(), PartitionManifest.class);
+    List<RunRecord.Output> outputs = new ArrayList<>();
+    for (FileEntry f : bronze.files()) {
+      outputs.add(new RunRecord.Output("bronze", f.key(), f.rows(), f.bytes(), f.sha256()));
+    }
+    List<RunRecord.Group> groups = new ArrayList<>();
+    TreeMap<String, Long> snapshots = new TreeMap<>();
+    long silverRows = 0;
+    long onlineItems = 0;
+    MetaWriter meta = new MetaWriter(ctx.dynamoDb(), ctx.names().featureTable());
+    for (String groupName : state.groups()) {
+      FeatureGroupConfig group = ctx.config().config().group(groupName)
+          .orElseThrow(() -> new InvalidInput("group " + groupName + " is not in config/pipeline.yaml"));
+      CommitResult commit = lake.getJson(LakeLayout.commitResult(state.runId(), groupName), CommitResult.class);
+      long written = 0;
+      long batches = 0;
+      long retried = 0;
+      long throttled = 0;
+      for (TransformItem item : state.transformItems()) {
+        if (item.group().equals(groupName)) {
+          LoadResult load = lake.getJson(
+              LakeLayout.loadResult(state.runId(), groupName, item.shard(), item.shardCount()), LoadResult.class);
+          written += load.written();
+          batches += load.batches();
+          retried += load.retriedItems();
+          throttled += load.throttledRequests();
+        }
+      }
+      if (written != commit.rows()) {
+        throw new IllegalStateException("[BUG] " + groupName + " committed " + commit.rows()
+            + " rows but the loads wrote " + written + " items");
+      }
+      for (BucketFile f : commit.files()) {
+        outputs.add(new RunRecord.Output("silver", f.file().key(), f.file().rows(), f.file().bytes(), f.file().sha256()));
+      }
+      meta.write(group, state.date(), state.runId(), commit.rows(), commit.snapshotId(), commit.table(), QUALITY_STATUS);
+      groups.add(new RunRecord.Group(groupName, commit.table(), commit.snapshotId(), commit.rows(),
+          commit.files().size(), written, batches, retried, throttled));
+      snapshots.put(groupName, commit.snapshotId());
+      silverRows += commit.rows();
+      onlineItems += written;
+    }
+    outputs.sort(Comparator.comparing(RunRecord.Output::key));
+    String combined = combinedSha256(outputs);
+    long sourceBytes = bronze.inputs().stream().mapToLong(PartitionManifest.Input::bytes).sum();
+    RunRecord record = new RunRecord(state.runId(), state.date(), "SUCCEEDED", state.codeVersion(),
+        state.configSha256(),
+        new RunRecord.Extract(bronze.sourceId(), state.bronze().manifestKey(), bronze.inputs().size(), sourceBytes,
+            bronze.rows(), bronze.quarantined(), bronze.rejectReasons()),
+        groups, outputs, combined, null);
+    String recordKey = LakeLayout.runRecord(state.runId());
+    lake.putJson(recordKey, record);
+
+    long outputBytes = outputs.stream().mapToLong(RunRecord.Output::bytes).sum();
+    Metrics.emit("RunPublished", state.runId(), new TreeMap<>(java.util.Map.of(
+        "rows_bronze", (double) bronze.rows(),
+        "rows_quarantined", (double) bronze.quarantined(),
+        "rows_silver", (double) silverRows,
+        "items_online", (double) onlineItems,
+        "bytes_output", (double) outputBytes)));
+    return new RunSummary(state.runId(), state.date(), "SUCCEEDED", bronze.inputs().size(), sourceBytes,
+        bronze.rows(), bronze.quarantined(), silverRows, onlineItems, outputs.size(), outputBytes, snapshots,
+        combined, recordKey);
+  }
+
+  /** SHA-256 over "key sha256\n" lines of the outputs in key order. */
+  public static String combinedSha256(List<RunRecord.Output> outputs) {
+    MessageDigest digest = Hashing.sha256();
+    outputs.stream()
+        .sorted(Comparator.comparing(RunRecord.Output::key))
+        .forEach(o -> digest.update((o.key() + " " + o.sha256() + "\n").getBytes(StandardCharsets.UTF_8)));
+    return java.util.HexFormat.of().formatHex(digest.digest());
+  }
+}

@@ -1,0 +1,56 @@
+package dev.featurepipe.lineage;
+
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * {@code runs/run_id=<id>/run.json}: the record of a run's latest attempt. For a successful run it
+ * lists every output data file with its SHA-256 and a combined digest over them, the number that
+ * {@code verify} and reruns compare.
+ */
+public record RunRecord(
+    String runId,
+    String date,
+    String status,
+    String codeVersion,
+    String configSha256,
+    Extract extract,
+    List<Group> groups,
+    List<Output> outputs,
+    String combinedSha256,
+    Failure failure) {
+
+  public RunRecord {
+    groups = groups == null ? List.of() : List.copyOf(groups);
+    outputs = outputs == null ? List.of() : List.copyOf(outputs);
+  }
+
+  public record Extract(String sourceId, String manifestKey, int sourceObjects, long sourceBytes, long rows,
+      long quarantined, SortedMap<String, Long> rejectReasons) {
+    public Extract {
+      rejectReasons = new TreeMap<>(rejectReasons);
+    }
+  }
+
+  public record Group(String group, String table, long snapshotId, long silverRows, int silverFiles,
+      long onlineItems, long onlineBatches, long retriedItems, long throttledRequests) {}
+
+  public record Output(String layer, String key, long rows, long bytes, String sha256) {}
+
+  /**
+   * {@code items}: for a failed Distributed Map, each failed child's own typed error and message and
+   * the source keys it was extracting (the Map itself only reports a threshold error).
+   */
+  public record Failure(String error, String message, List<ItemFailure> items) {
+    public Failure {
+      items = items == null ? List.of() : List.copyOf(items);
+    }
+  }
+
+  public record ItemFailure(String error, String message, List<String> sourceKeys) {
+    public ItemFailure {
+      sourceKeys = sourceKeys == null ? List.of() : List.copyOf(sourceKeys);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.featurepipe.online;
+
+import dev.featurepipe.config.FeatureGroupConfig;
+import dev.featurepipe.ops.Json;
+import dev.featurepipe.transform.ProductStatsSchema;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Writes {@code meta:<group>_v<N>}: what a reader needs to decode the group's items (feature names
+ * and order, types, vector layout) and where they came from. Written last, after every shard loaded.
+ */
+public final class MetaWriter {
+
+  private final DynamoDbClient dynamo;
+  private final String table;
+
+  public MetaWriter(DynamoDbClient dynamo, String table) {
+    this.dynamo = dynamo;
+    this.table = table;
+  }
+
+  public Map<String, AttributeValue> write(
+      FeatureGroupConfig group, String asOf, String runId, long rowCount, long snapshotId, String silverTable,
+      String qualityStatus) {
+    List<Map<String, Object>> features = new ArrayList<>();
+    for (String f : group.features()) {
+      Map<String, Object> feature = new LinkedHashMap<>();
+      feature.put("name", f);
+      feature.put("type", ProductStatsSchema.type(f).toString());
+      features.add(feature);
+    }
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("group", group.name());
+    meta.put("version", group.version());
+    meta.put("entity", group.entity());
+    meta.put("key_prefix", "p:feat:");
+    meta.put("features", features);
+    meta.put("vector", Map.of("attribute", OnlineItems.VECTOR, "encoding", "float32-le",
+        "length", group.features().size(), "order", group.features()));
+    meta.put("latest_as_of", asOf);
+    meta.put("run_id", runId);
+    meta.put("row_count", rowCount);
+    meta.put("silver_table", silverTable);
+    meta.put("silver_snapshot_id", snapshotId);
+    meta.put("quality_status", qualityStatus);
+    meta.put("ttl_days", group.onlineTtlDays());
+
+    Map<String, AttributeValue> item = new TreeMap<>();
+    item.put(OnlineItems.PK, AttributeValue.fromS(OnlineItems.metaKey(group.versionedName())));
+    item.put(OnlineItems.SK, AttributeValue.fromS(OnlineItems.META_SK));
+    item.put("meta", AttributeValue.fromS(Json.string(meta)));
+    item.put(OnlineItems.AS_OF, AttributeValue.fromS(asOf));
+    item.put(OnlineItems.RUN_ID, AttributeValue.fromS(runId));
+    item.put("row_count", AttributeValue.fromN(Long.toString(rowCount)));
+    dynamo.putItem(b -> b.tableName(table).item(item));
+    return item;
+  }
+}

@@ -1,0 +1,155 @@
+package dev.featurepipe.run;
+
+import dev.featurepipe.config.FeatureGroupConfig;
+import dev.featurepipe.config.PipelineContext;
+import dev.featurepipe.config.SourceConfig;
+import dev.featurepipe.errors.InvalidInput;
+import dev.featurepipe.errors.SourceUnavailable;
+import dev.featurepipe.extract.ExtractItem;
+import dev.featurepipe.lake.LakeLayout;
+import dev.featurepipe.lake.LakeStore;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Plans one daily run: fixes the run id and fan-out, lists each source's objects for the date into
+ * an Extract item manifest in S3 (sorted by key), and lists the (group, shard) items.
+ */
+public final class DailyPlanner {
+
+  private final PipelineContext ctx;
+
+  public DailyPlanner(PipelineContext ctx) {
+    this.ctx = ctx;
+  }
+
+  public Plan plan(PlanRequest request) {
+    LocalDate date = runDate(request);
+    String runId = LakeLayout.runId(request.runId() != null ? request.runId() : "daily-" + date);
+    Fanout fanout = Fanout.of(ctx.config().config().fanout()).overriddenBy(request.fanout());
+
+    List<ExtractItem> items = new ArrayList<>();
+    for (SourceConfig source : ctx.config().config().sources()) {
+      items.addAll(listChunks(source, date));
+    }
+    LakeStore lake = new LakeStore(ctx.s3(), ctx.names().lakeBucket());
+    String itemsKey = LakeLayout.extractItems(runId);
+    lake.putJson(itemsKey, items);
+
+    List<String> groups = new ArrayList<>();
+    List<TransformItem> transformItems = new ArrayList<>();
+    for (FeatureGroupConfig g : ctx.config().config().featureGroups()) {
+      groups.add(g.versionedName());
+      for (int shard = 0; shard < fanout.shards(); shard++) {
+        transformItems.add(new TransformItem(g.versionedName(), shard, fanout.shards()));
+      }
+    }
+    return new Plan(runId, date.toString(), ctx.names().lakeBucket(), new S3Ref(lake.bucket(), itemsKey),
+        items.size(), fanout, groups, transformItems, ctx.config().sha256(), ctx.codeVersion());
+  }
+
+  static LocalDate runDate(PlanRequest request) {
+    if (request.date() != null) {
+      return LakeLayout.parseDate("date", request.date());
+    }
+    if (request.scheduledTime() != null) {
+      try {
+        // The schedule fires after midnight UTC and processes the day that just ended.
+        return OffsetDateTime.parse(request.scheduledTime())
+            .withOffsetSameInstant(ZoneOffset.UTC)
+            .toLocalDate()
+            .minusDays(1);
+      } catch (DateTimeParseException e) {
+        throw new InvalidInput("scheduledTime: must be ISO-8601 like 2026-11-25T02:00:00Z, got "
+            + request.scheduledTime());
+      }
+    }
+    throw new InvalidInput("date: required (or scheduledTime from the scheduler), e.g. {\"date\":\"2026-11-24\"}");
+  }
+
+  private List<ExtractItem> listChunks(SourceConfig source, LocalDate date) {
+    String bucket = ctx.names().sourceBucket();
+    String prefix = source.prefix() + "dt=" + date + "/";
+    List<S3Object> objects = new ArrayList<>();
+    try {
+      String token = null;
+      do {
+        ListObjectsV2Response page = ctx.s3().listObjectsV2(
+            ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).continuationToken(token).build());
+        objects.addAll(page.contents());
+        token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+      } while (token != null);
+    } catch (NoSuchBucketException e) {
+      throw new SourceUnavailable("source " + source.id() + ": bucket " + bucket + " does not exist", e);
+    } catch (S3Exception e) {
+      throw new SourceUnavailable("source " + source.id() + ": listing s3://" + bucket + "/" + prefix
+          + " answered HTTP " + e.statusCode(), e);
+    } catch (SdkClientException e) {
+      throw new SourceUnavailable("source " + source.id() + ": s3://" + bucket + " is unreachable: "
+          + e.getMessage(), e);
+    }
+    objects.sort(Comparator.comparing(S3Object::key));
+    List<ExtractItem> items = new ArrayList<>();
+    Map<String, String> byChunk = new HashMap<>();
+    for (S3Object o : objects) {
+      String relative = o.key().substring(prefix.length());
+      if (isIgnored(relative)) {
+        continue;
+      }
+      String chunkId = chunkId(relative);
+      String previous = byChunk.put(chunkId, o.key());
+      if (previous != null) {
+        throw new InvalidInput("source " + source.id() + ": objects " + previous + " and " + o.key()
+            + " map to the same chunk id " + chunkId + "; rename one of them");
+      }
+      items.add(new ExtractItem(source.id(), bucket, o.key(), chunkId, o.size(), o.eTag()));
+    }
+    if (items.isEmpty()) {
+      throw new SourceUnavailable("source " + source.id() + ": no objects under s3://" + bucket + "/"
+          + prefix + "; the source has not delivered " + date + " yet");
+    }
+    return items;
+  }
+
+  /** Folder markers and Spark/Hadoop-style marker files (_SUCCESS, .crc) are not data. */
+  static boolean isIgnored(String relative) {
+    if (relative.isEmpty() || relative.endsWith("/")) {
+      return true;
+    }
+    String base = relative.substring(relative.lastIndexOf('/') + 1);
+    return base.startsWith("_") || base.startsWith(".");
+  }
+
+  /** {@code events-00001.jsonl.gz} becomes {@code events-00001}; other characters become {@code _}. */
+  static String chunkId(String relative) {
+    String id = relative;
+    boolean stripped = true;
+    while (stripped) {
+      stripped = false;
+      for (String ext : List.of(".gz", ".jsonl", ".ndjson", ".json")) {
+        if (id.length() > ext.length() && id.endsWith(ext)) {
+          id = id.substring(0, id.length() - ext.length());
+          stripped = true;
+        }
+      }
+    }
+    id = id.replaceAll("[^A-Za-z0-9._-]", "_");
+    if (!Character.isLetterOrDigit(id.charAt(0))) {
+      id = "x" + id;
+    }
+    return id.length() > 200 ? id.substring(0, 200) : id;
+  }
+}

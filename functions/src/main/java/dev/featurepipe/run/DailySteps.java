@@ -1,0 +1,177 @@
+package dev.featurepipe.run;
+
+import dev.featurepipe.catalog.CommitResult;
+import dev.featurepipe.catalog.SilverCommitter;
+import dev.featurepipe.config.FeatureGroupConfig;
+import dev.featurepipe.config.PipelineContext;
+import dev.featurepipe.errors.InvalidInput;
+import dev.featurepipe.extract.ChunkExtractor;
+import dev.featurepipe.extract.ChunkResult;
+import dev.featurepipe.extract.ExtractItem;
+import dev.featurepipe.lake.BronzeSealer;
+import dev.featurepipe.lake.LakeLayout;
+import dev.featurepipe.lake.LakeStore;
+import dev.featurepipe.lake.PartitionManifest;
+import dev.featurepipe.lineage.FailureRecorder;
+import dev.featurepipe.lineage.RunPublisher;
+import dev.featurepipe.lineage.RunSummary;
+import dev.featurepipe.online.FeatureLoader;
+import dev.featurepipe.online.LoadResult;
+import dev.featurepipe.ops.Hashing;
+import dev.featurepipe.ops.Json;
+import dev.featurepipe.ops.Log;
+import dev.featurepipe.run.StepRequests.BuildRequest;
+import dev.featurepipe.run.StepRequests.BuildSummary;
+import dev.featurepipe.run.StepRequests.CommitRequest;
+import dev.featurepipe.run.StepRequests.CommitSummary;
+import dev.featurepipe.run.StepRequests.ExtractBatch;
+import dev.featurepipe.run.StepRequests.ExtractSummary;
+import dev.featurepipe.run.StepRequests.FailureSummary;
+import dev.featurepipe.run.StepRequests.LoadRequest;
+import dev.featurepipe.run.StepRequests.LoadSummary;
+import dev.featurepipe.run.StepRequests.SealSummary;
+import dev.featurepipe.transform.ProductStatsBuilder;
+import dev.featurepipe.transform.ShardResult;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The daily workflow's steps as plain methods, one per Task state of {@code daily.asl.json}. The
+ * Lambda handlers each call one of these; tests call them directly.
+ */
+public final class DailySteps {
+
+  private final PipelineContext ctx;
+  private final LakeStore lake;
+
+  public DailySteps(PipelineContext ctx) {
+    this.ctx = ctx;
+    this.lake = new LakeStore(ctx.s3(), ctx.names().lakeBucket());
+  }
+
+  public Plan plan(PlanRequest request) {
+    Plan plan = new DailyPlanner(ctx).plan(request);
+    Log.info("PlanDailyRun", "planned", Log.RUN_ID, plan.runId(), "date", plan.date(), "chunks", plan.chunks(),
+        "shards", plan.fanout().shards());
+    return plan;
+  }
+
+  public ExtractSummary extract(ExtractBatch batch) {
+    if (batch.batchInput() == null || batch.items() == null) {
+      throw new InvalidInput("Extract expects {\"Items\": [...], \"BatchInput\": {runId, date, lakeBucket}}");
+    }
+    String runId = LakeLayout.runId(batch.batchInput().runId());
+    LocalDate dt = LakeLayout.parseDate("BatchInput.date", batch.batchInput().date());
+    checkBucket(batch.batchInput().lakeBucket());
+    ChunkExtractor extractor = new ChunkExtractor(ctx.s3(), lake);
+    long rows = 0;
+    long quarantined = 0;
+    long bytes = 0;
+    for (ExtractItem item : batch.items()) {
+      long start = System.nanoTime();
+      ChunkResult r = extractor.extract(item, runId, dt);
+      rows += r.bronze().rows();
+      quarantined += r.quarantined();
+      bytes += r.sourceBytes();
+      Log.info("Extract", "chunk_extracted", Log.RUN_ID, runId, "chunk", r.chunkId(), "rows", r.bronze().rows(),
+          "quarantined", r.quarantined(), "bronze_key", r.bronze().key(),
+          "duration_ms", (System.nanoTime() - start) / 1_000_000);
+    }
+    return new ExtractSummary(batch.items().size(), rows, quarantined, bytes);
+  }
+
+  public SealSummary sealBronze(RunState state) {
+    requirePlan(state);
+    LocalDate dt = LakeLayout.parseDate("date", state.date());
+    List<ExtractItem> items = Arrays.asList(lake.getJson(state.extractItems().key(), ExtractItem[].class));
+    // One source until issue 3 adds connectors; every planned item belongs to it.
+    String sourceId = ctx.config().config().sources().get(0).id();
+    BronzeSealer.Sealed sealed = new BronzeSealer(lake).seal(state.runId(), dt, sourceId, items);
+    Log.info("SealBronze", "sealed", Log.RUN_ID, state.runId(), "manifest", sealed.manifestKey(), "rows",
+        sealed.rows(), "quarantined", sealed.quarantined(), "orphans_deleted", sealed.deleted().size());
+    return new SealSummary(sealed.manifestKey(), sealed.rows(), sealed.quarantined(), sealed.files());
+  }
+
+  public BuildSummary buildFeatures(BuildRequest request) {
+    if (request.item() == null) {
+      throw new InvalidInput("BuildFeatures expects item {group, shard, shardCount}");
+    }
+    String runId = LakeLayout.runId(request.runId());
+    LocalDate dt = LakeLayout.parseDate("date", request.date());
+    checkBucket(request.lakeBucket());
+    FeatureGroupConfig group = group(request.item().group());
+    PartitionManifest bronze = lake.getJson(request.bronzeManifestKey(), PartitionManifest.class);
+    ShardResult r = new ProductStatsBuilder(lake)
+        .build(runId, dt, group, bronze, request.item().shard(), request.item().shardCount());
+    Log.info("BuildFeatures", "shard_built", Log.RUN_ID, runId, "group", r.group(), "shard", r.shard(),
+        "input_rows", r.inputRows(), "duplicates", r.duplicates(), "entities", r.entities());
+    return new BuildSummary(r.group(), r.shard(), r.entities(), r.files().size());
+  }
+
+  public CommitSummary commitFeatures(CommitRequest request) {
+    String runId = LakeLayout.runId(request.runId());
+    LocalDate dt = LakeLayout.parseDate("date", request.date());
+    checkBucket(request.lakeBucket());
+    FeatureGroupConfig group = group(request.group());
+    byte[] manifest = lake.get(request.bronzeManifestKey());
+    SilverCommitter committer = new SilverCommitter(ctx.catalog().get(), ctx.catalogDatabase(),
+        ctx.names().lakeBucket(), lake);
+    CommitResult r = committer.commit(runId, dt, group, request.shardCount(),
+        new SilverCommitter.Lineage(runId, ctx.codeVersion(), ctx.config().sha256(), request.bronzeManifestKey(),
+            Hashing.sha256Hex(manifest)));
+    Log.info("CommitFeatures", "committed", Log.RUN_ID, runId, "table", r.table(), "snapshot_id", r.snapshotId(),
+        "rows", r.rows(), "files", r.files().size());
+    return new CommitSummary(r.group(), r.snapshotId(), r.rows(), r.files().size(),
+        LakeLayout.commitResult(runId, group.versionedName()));
+  }
+
+  public LoadSummary loadFeatures(LoadRequest request) {
+    if (request.item() == null) {
+      throw new InvalidInput("LoadFeatures expects item {group, shard, shardCount}");
+    }
+    String runId = LakeLayout.runId(request.runId());
+    LocalDate dt = LakeLayout.parseDate("date", request.date());
+    checkBucket(request.lakeBucket());
+    FeatureGroupConfig group = group(request.item().group());
+    LoadResult r = new FeatureLoader(ctx.dynamoDb(), ctx.names().featureTable(), lake)
+        .load(runId, dt, group, request.item().shard(), request.item().shardCount());
+    Log.info("LoadFeatures", "shard_loaded", Log.RUN_ID, runId, "group", r.group(), "shard", r.shard(),
+        "written", r.written(), "retried", r.retriedItems(), "throttled", r.throttledRequests());
+    return new LoadSummary(r.group(), r.shard(), r.written());
+  }
+
+  public RunSummary publish(RunState state) {
+    requirePlan(state);
+    RunSummary summary = new RunPublisher(ctx).publish(state);
+    Log.info("PublishRun", "published", Log.RUN_ID, summary.runId(), "combined_sha256", summary.combinedSha256(),
+        "online_items", summary.onlineItems());
+    return summary;
+  }
+
+  public FailureSummary recordFailure(RunState state) {
+    var key = new FailureRecorder(ctx).record(state);
+    String error = state.error() == null ? null : Json.string(state.error().get("Error"));
+    Log.info("RecordRunFailure", "run_failed", Log.RUN_ID, state.runId(), "error", error);
+    return new FailureSummary(state.runId(), "FAILED", key.orElse(null));
+  }
+
+  private FeatureGroupConfig group(String versionedName) {
+    return ctx.config().config().group(versionedName)
+        .orElseThrow(() -> new InvalidInput("group " + versionedName + " is not in config/pipeline.yaml"));
+  }
+
+  private void checkBucket(String lakeBucket) {
+    if (lakeBucket != null && !lakeBucket.equals(ctx.names().lakeBucket())) {
+      throw new InvalidInput("lakeBucket " + lakeBucket + " is not this deployment's lake bucket "
+          + ctx.names().lakeBucket());
+    }
+  }
+
+  private static void requirePlan(RunState state) {
+    if (state.runId() == null || state.date() == null || state.extractItems() == null || state.groups() == null) {
+      throw new InvalidInput("expected the workflow state from PlanDailyRun (runId, date, extractItems, groups)");
+    }
+    LakeLayout.runId(state.runId());
+  }
+}

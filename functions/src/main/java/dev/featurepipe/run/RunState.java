@@ -1,0 +1,25 @@
+package dev.featurepipe.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * The workflow state as later whole-state steps (SealBronze, PublishRun, RecordRunFailure) read it:
+ * the plan's fields plus what earlier states added. Unknown fields are ignored.
+ */
+public record RunState(
+    String runId,
+    String date,
+    String lakeBucket,
+    S3Ref extractItems,
+    Fanout fanout,
+    List<String> groups,
+    List<TransformItem> transformItems,
+    String configSha256,
+    String codeVersion,
+    BronzeRef bronze,
+    JsonNode error) {
+
+  /** What SealBronze added to the state. */
+  public record BronzeRef(String manifestKey, long rows, long quarantined, int files) {}
+}

@@ -1,0 +1,37 @@
+package dev.featurepipe.run;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.featurepipe.extract.ExtractItem;
+import java.util.List;
+
+/** Inputs and outputs of the per-item steps, as the state machine passes them. */
+public final class StepRequests {
+
+  private StepRequests() {}
+
+  /** The Distributed Map's batch: {@code ItemBatcher} puts items under Items, BatchInput beside. */
+  public record ExtractBatch(
+      @JsonProperty("Items") List<ExtractItem> items,
+      @JsonProperty("BatchInput") BatchInput batchInput) {}
+
+  public record BatchInput(String runId, String date, String lakeBucket) {}
+
+  public record ExtractSummary(int chunks, long rows, long quarantined, long bytes) {}
+
+  public record SealSummary(String manifestKey, long rows, long quarantined, int files) {}
+
+  public record BuildRequest(String runId, String date, String lakeBucket, String bronzeManifestKey, TransformItem item) {}
+
+  public record BuildSummary(String group, int shard, long rows, int files) {}
+
+  public record CommitRequest(String runId, String date, String lakeBucket, String bronzeManifestKey, int shardCount,
+      String group) {}
+
+  public record CommitSummary(String group, long snapshotId, long rows, int files, String resultKey) {}
+
+  public record LoadRequest(String runId, String date, String lakeBucket, TransformItem item) {}
+
+  public record LoadSummary(String group, int shard, long written) {}
+
+  public record FailureSummary(String runId, String status, String runRecordKey) {}
+}

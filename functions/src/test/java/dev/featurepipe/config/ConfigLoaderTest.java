@@ -1,0 +1,90 @@
+package dev.featurepipe.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.featurepipe.errors.ConfigInvalid;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+  private static final String VALID = """
+      version: 1
+      sources:
+        - id: clickstream
+          kind: s3_jsonl
+          prefix: clickstream/
+          schema: clickstream_event_v1
+      feature_groups:
+        - name: product_stats
+          version: 1
+          entity: product_id
+          source: clickstream
+          buckets: 16
+          features: [views, revenue]
+          online_ttl_days: 90
+      fanout:
+        chunks_per_extract: 1
+        extract_concurrency: 4
+        shards: 2
+        transform_concurrency: 2
+        load_concurrency: 2
+      """;
+
+  private static LoadedConfig load(String yaml) {
+    return ConfigLoader.load(yaml.getBytes(StandardCharsets.UTF_8), "test.yaml");
+  }
+
+  @Test
+  void bundledConfigLoadsAndIsHashed() {
+    LoadedConfig config = ConfigLoader.loadBundled();
+    assertThat(config.config().group("product_stats_v1")).isPresent();
+    assertThat(config.sha256()).hasSize(64);
+  }
+
+  @Test
+  void validConfigKeepsFeatureOrderAndHashesTheExactBytes() {
+    LoadedConfig a = load(VALID);
+    assertThat(a.config().featureGroups().get(0).features()).containsExactly("views", "revenue");
+    assertThat(load(VALID + "\n").sha256()).isNotEqualTo(a.sha256());
+  }
+
+  @Test
+  void everyViolationIsReportedOnItsOwnLineWithPathRuleAndValue() {
+    String bad = VALID.replace("buckets: 16", "buckets: 0")
+        .replace("features: [views, revenue]", "features: [views, dwell_time]")
+        .replace("shards: 2", "shards: 0")
+        .replace("source: clickstream\n    buckets", "source: clicks\n    buckets");
+    assertThatThrownBy(() -> load(bad))
+        .isInstanceOf(ConfigInvalid.class)
+        .hasMessage("""
+            test.yaml has 4 problem(s):
+            feature_groups[product_stats].source: must name a source in sources, got clicks
+            feature_groups[product_stats].buckets: must be between 1 and 4096, got 0
+            feature_groups[product_stats].features[1]: must be one of views, clicks, add_to_carts, purchases, distinct_users, revenue, got dwell_time
+            fanout.shards: must be between 1 and 4096, got 0""");
+  }
+
+  @Test
+  void unknownKeyIsRejectedWithItsPath() {
+    assertThatThrownBy(() -> load(VALID.replace("buckets: 16", "buckets: 16\n    bucket_count: 3")))
+        .isInstanceOf(ConfigInvalid.class)
+        .hasMessageStartingWith("test.yaml: feature_groups[0].bucket_count: Unrecognized field \"bucket_count\"");
+  }
+
+  @Test
+  void missingRequiredKeyIsRejectedWithItsPath() {
+    assertThatThrownBy(() -> load(VALID.replace("    online_ttl_days: 90\n", "")))
+        .isInstanceOf(ConfigInvalid.class)
+        .hasMessageContaining("feature_groups[0]")
+        .hasMessageContaining("online_ttl_days");
+  }
+
+  @Test
+  void groupNamingAnUnknownSourceIsRejected() {
+    assertThatThrownBy(() -> load(VALID.replace("    source: clickstream", "    source: orders")))
+        .isInstanceOf(ConfigInvalid.class)
+        .hasMessageContaining("feature_groups[product_stats].source: must name a source in sources, got orders");
+  }
+}

@@ -1,0 +1,41 @@
+package dev.featurepipe.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.featurepipe.errors.InvalidInput;
+import java.time.LocalDate;
+import org.junit.jupiter.api.Test;
+
+class DailyPlannerTest {
+
+  @Test
+  void chunkIdsComeFromTheKeyNotItsPositionInTheListing() {
+    assertThat(DailyPlanner.chunkId("events-00001.jsonl.gz")).isEqualTo("events-00001");
+    assertThat(DailyPlanner.chunkId("hour=03/part 7.json")).isEqualTo("hour_03_part_7");
+    assertThat(DailyPlanner.chunkId("_weird.gz")).isEqualTo("x_weird");
+  }
+
+  @Test
+  void markerFilesAndFoldersAreNotData() {
+    assertThat(DailyPlanner.isIgnored("_SUCCESS")).isTrue();
+    assertThat(DailyPlanner.isIgnored("sub/.part.crc")).isTrue();
+    assertThat(DailyPlanner.isIgnored("sub/")).isTrue();
+    assertThat(DailyPlanner.isIgnored("events.jsonl.gz")).isFalse();
+  }
+
+  @Test
+  void schedulerTimePlansThePreviousUtcDay() {
+    assertThat(DailyPlanner.runDate(new PlanRequest(null, "2026-11-25T02:00:00Z", null, null)))
+        .isEqualTo(LocalDate.of(2026, 11, 24));
+    assertThat(DailyPlanner.runDate(new PlanRequest(null, "2026-11-25T00:30:00+01:00", null, null)))
+        .isEqualTo(LocalDate.of(2026, 11, 23));
+  }
+
+  @Test
+  void aRequestWithoutADateSaysWhatToSend() {
+    assertThatThrownBy(() -> DailyPlanner.runDate(new PlanRequest(null, null, null, null)))
+        .isInstanceOf(InvalidInput.class)
+        .hasMessage("date: required (or scheduledTime from the scheduler), e.g. {\"date\":\"2026-11-24\"}");
+  }
+}
