@@ -1,0 +1,240 @@
+package dev.featurepipe.infra.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.featurepipe.infra.demo.ClickstreamGenerator;
+import dev.featurepipe.infra.local.LocalPipeline;
+import dev.featurepipe.infra.sfn.ExecutionResult;
+import dev.featurepipe.infra.stack.EmbeddedStack;
+import dev.featurepipe.infra.stack.RepoRoot;
+import dev.featurepipe.infra.stack.StackMain;
+import dev.featurepipe.infra.stack.StackOptions;
+import dev.featurepipe.ops.Json;
+import dev.featurepipe.ops.Telemetry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.Select;
+
+/** The {@code ./featurepipe} command line. */
+public final class Main {
+
+  /** The demo's fixed date: the same command prints the same digests on every machine. */
+  static final String DEMO_DATE = "2026-11-24";
+  static final List<String> DAILY_STAGES =
+      List.of("PlanDailyRun", "ExtractAll", "SealBronze", "BuildAllFeatures", "CommitAllGroups", "LoadAllFeatures",
+          "PublishRun");
+
+  private static final String HELP = """
+      usage: ./featurepipe <command> [options]
+
+        demo   [--date D] [--events N]     generate a demo clickstream for D and run the daily workflow
+                                           on the embedded local stack (state in .featurepipe/)
+        test                               run the whole test suite (./mvnw -B verify)
+        stack                              run the embedded stack in the foreground and print endpoints
+        run    --date D [--shards N] [--chunks-per-extract N]
+                                           run the daily workflow over what is in the local source bucket
+        get    <pk> [--sk SK]              print feature items, e.g. get p:feat:prod-00001
+        bench  [--events N] [--shards N] [--chunks-per-extract N]
+                                           time every stage at N events (default 1,000,000) in a scratch stack
+        help                               this text
+      """;
+
+  private Main() {}
+
+  public static void main(String[] argv) {
+    System.exit(run(argv, System.out, System.err));
+  }
+
+  static int run(String[] argv, PrintStream out, PrintStream err) {
+    if (System.getProperty(Telemetry.PROPERTY) == null) {
+      // The handlers' JSON logs and EMF lines go where CloudWatch would have them: one file.
+      System.setProperty(Telemetry.PROPERTY, "file:" + logFile());
+    }
+    if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
+      out.print(HELP);
+      return argv.length == 0 ? 2 : 0;
+    }
+    try {
+      switch (argv[0]) {
+        case "demo" -> demo(Args.parse("demo", argv, 1, Set.of("date", "events"), Set.of()), out);
+        case "run" -> runDaily(Args.parse("run", argv, 1, Set.of("date", "shards", "chunks-per-extract"), Set.of()), out);
+        case "bench" -> Bench.run(Args.parse("bench", argv, 1, Set.of("events", "shards", "chunks-per-extract", "date"),
+            Set.of()), out);
+        case "get" -> get(Args.parse("get", argv, 1, Set.of("sk"), Set.of()), out);
+        case "stack" -> StackMain.main(java.util.Arrays.copyOfRange(argv, 1, argv.length));
+        default -> throw new Args.UsageError("unknown command " + argv[0] + "; ./featurepipe help lists them");
+      }
+      return 0;
+    } catch (Args.UsageError e) {
+      err.println("featurepipe: " + e.getMessage());
+      return 2;
+    } catch (RuntimeException e) {
+      err.println("featurepipe: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+      return 1;
+    }
+  }
+
+  static void demo(Args args, PrintStream out) {
+    LocalDate date = LocalDate.parse(args.get("date", DEMO_DATE));
+    int events = args.intValue("demo", "events", 100_000);
+    Path root = RepoRoot.locate();
+    StackOptions options = StackOptions.defaults(root);
+    out.printf(Locale.ROOT, "FeaturePipe demo: the daily workflow for %s on the embedded local stack%n", date);
+    try (LocalPipeline local = LocalPipeline.start(root, options)) {
+      EmbeddedStack stack = local.stack();
+      out.printf(Locale.ROOT, "  stack    S3 %s, DynamoDB %s, Iceberg JDBC catalog in %s (up in %s)%n",
+          stack.s3Endpoint(), stack.dynamoDbEndpoint(), options.stateDir(), RunReport.ms(stack.startupDuration()));
+      var dataset = ClickstreamGenerator.generate(ClickstreamGenerator.Spec.demo(date, events), "clickstream/");
+      local.upload(dataset);
+      out.printf(Locale.ROOT, "  source   %,d events and %,d deliberately bad lines in %d gzip JSON Lines objects (%s)%n",
+          dataset.validEvents().size(), dataset.lines().size() - dataset.validEvents().size(), dataset.objects().size(),
+          RunReport.mb(dataset.rawBytes()));
+      out.printf(Locale.ROOT, "           s3://%s/clickstream/dt=%s/%n", local.context().names().sourceBucket(), date);
+      ObjectNode input = Json.mapper().createObjectNode().put("date", date.toString());
+      report(local, local.run(LocalPipeline.DAILY, executionName(date), input), date, out);
+    }
+  }
+
+  static void runDaily(Args args, PrintStream out) {
+    if (!args.options().containsKey("date")) {
+      throw new Args.UsageError("run: --date YYYY-MM-DD is required");
+    }
+    LocalDate date = LocalDate.parse(args.get("date", null));
+    Path root = RepoRoot.locate();
+    try (LocalPipeline local = LocalPipeline.start(root, StackOptions.defaults(root))) {
+      ObjectNode input = Json.mapper().createObjectNode().put("date", date.toString());
+      ObjectNode fanout = input.putObject("fanout");
+      if (args.options().containsKey("shards")) fanout.put("shards", args.intValue("run", "shards", 4));
+      if (args.options().containsKey("chunks-per-extract")) {
+        fanout.put("chunksPerExtract", args.intValue("run", "chunks-per-extract", 1));
+      }
+      report(local, local.run(LocalPipeline.DAILY, executionName(date), input), date, out);
+    }
+  }
+
+  static Path logFile() {
+    return RepoRoot.locate().resolve(".featurepipe").resolve("logs").resolve("functions.jsonl");
+  }
+
+  static String executionName(LocalDate date) {
+    // Execution names only label history files; they never reach output data.
+    return "daily-" + date + "-" + System.currentTimeMillis();
+  }
+
+  static void report(LocalPipeline local, ExecutionResult result, LocalDate date, PrintStream out) {
+    JsonNode s = result.output();
+    out.println();
+    if (!result.status().equals("SUCCEEDED")) {
+      out.printf(Locale.ROOT, "Run FAILED: %s%n  %s%n", result.error().orElse("?"), result.cause().orElse(""));
+      failedItems(local, date).forEach(line -> out.println("  " + line));
+      out.printf(Locale.ROOT, "  The previous Silver snapshot and DynamoDB items are unchanged. History: s3://%s/runs/executions/%s/%n",
+          local.context().names().lakeBucket(), LocalPipeline.DAILY);
+      throw new IllegalStateException("the daily run failed: " + result.error().orElse("?"));
+    }
+    String table = local.context().names().featureTable();
+    long items = countItems(local, table);
+    out.printf(Locale.ROOT, "Run %s: %s in %s%n", RunReport.text(s, "runId"), RunReport.text(s, "status"),
+        RunReport.ms(RunReport.total(result)));
+    out.printf(Locale.ROOT, "  rows      bronze %,d (quarantined %,d) -> silver %,d -> DynamoDB %,d items%n",
+        RunReport.number(s, "bronzeRows"), RunReport.number(s, "quarantinedRows"), RunReport.number(s, "silverRows"),
+        RunReport.number(s, "onlineItems"));
+    out.printf(Locale.ROOT, "  files     %d data files written, %s (Bronze and Silver Parquet)%n",
+        RunReport.number(s, "outputFiles"), RunReport.mb(RunReport.number(s, "outputBytes")));
+    s.path("snapshotIds").fields().forEachRemaining(e -> out.printf(Locale.ROOT,
+        "  silver    %s.%s snapshot %s%n", local.context().catalogDatabase(), e.getKey(), e.getValue().asText()));
+    out.printf(Locale.ROOT, "  dynamodb  %s holds %,d items (features + meta)%n", table, items);
+    StringBuilder stages = new StringBuilder();
+    for (Map.Entry<String, Duration> e : RunReport.stageDurations(result, DAILY_STAGES).entrySet()) {
+      stages.append(stages.isEmpty() ? "" : " | ").append(e.getKey()).append(' ').append(RunReport.ms(e.getValue()));
+    }
+    out.printf(Locale.ROOT, "  stages    %s%n", stages);
+    out.printf(Locale.ROOT, "  sha256    %s (all output data files)%n", RunReport.text(s, "combinedSha256"));
+    out.printf(Locale.ROOT, "  record    s3://%s/%s%n", local.context().names().lakeBucket(), RunReport.text(s, "runRecordKey"));
+    out.printf(Locale.ROOT, "  logs      %s (the functions' JSON logs and EMF metrics)%n", logFile());
+    out.println();
+    out.println("Look inside: ./featurepipe stack serves this state; then, with AWS_ACCESS_KEY_ID=featurepipe");
+    out.println("AWS_SECRET_ACCESS_KEY=featurepipe-local AWS_REGION=us-east-1:");
+    out.printf(Locale.ROOT, "  aws --endpoint-url %s s3 ls s3://%s/ --recursive%n", StackOptions.DEFAULT_S3_PORT == 0 ? "" :
+        "http://127.0.0.1:" + StackOptions.DEFAULT_S3_PORT, local.context().names().lakeBucket());
+    out.printf(Locale.ROOT, "  aws --endpoint-url http://127.0.0.1:%d dynamodb get-item --table-name %s \\%n"
+        + "      --key '{\"pk\":{\"S\":\"p:feat:prod-00001\"},\"sk\":{\"S\":\"product_stats_v1\"}}'%n",
+        StackOptions.DEFAULT_DYNAMODB_PORT, table);
+    out.println("  ./featurepipe get p:feat:prod-00001");
+  }
+
+  /** Each failed Map item's own error, from the run record RecordRunFailure wrote. */
+  static List<String> failedItems(LocalPipeline local, LocalDate date) {
+    return new dev.featurepipe.lake.LakeStore(local.clients().s3(), local.context().names().lakeBucket())
+        .find(dev.featurepipe.lake.LakeLayout.runRecord("daily-" + date))
+        .map(bytes -> Json.read(bytes, dev.featurepipe.lineage.RunRecord.class))
+        .filter(r -> r.failure() != null)
+        .map(r -> r.failure().items().stream().map(i -> i.error() + ": " + i.message()).toList())
+        .orElse(List.of());
+  }
+
+  static long countItems(LocalPipeline local, String table) {
+    long count = 0;
+    Map<String, AttributeValue> start = null;
+    do {
+      final Map<String, AttributeValue> from = start;
+      ScanResponse page = local.clients().dynamoDb().scan(b -> b.tableName(table).select(Select.COUNT)
+          .exclusiveStartKey(from));
+      count += page.count();
+      start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+    } while (start != null);
+    return count;
+  }
+
+  static void get(Args args, PrintStream out) {
+    if (args.positional().size() != 1) {
+      throw new Args.UsageError("get: expected one partition key, e.g. get p:feat:prod-00001");
+    }
+    String pk = args.positional().get(0);
+    Path root = RepoRoot.locate();
+    StackOptions options = StackOptions.defaults(root).withPorts(0, 0);
+    try (LocalPipeline local = LocalPipeline.start(root, options)) {
+      String table = local.context().names().featureTable();
+      QueryResponse r = local.clients().dynamoDb().query(b -> {
+        b.tableName(table);
+        if (args.options().containsKey("sk")) {
+          b.keyConditionExpression("pk = :pk AND sk = :sk")
+              .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk), ":sk", AttributeValue.fromS(args.get("sk", ""))));
+        } else {
+          b.keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk)));
+        }
+      });
+      if (r.items().isEmpty()) {
+        throw new IllegalStateException("no items with pk " + pk + " in " + table + "; run ./featurepipe demo first");
+      }
+      for (Map<String, AttributeValue> item : r.items()) {
+        out.println(Json.mapper().valueToTree(ItemJson.toPlain(item)).toPrettyString());
+      }
+    }
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+}
