@@ -1,0 +1,166 @@
+package dev.featurepipe.tests.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.featurepipe.infra.demo.ClickstreamGenerator;
+import dev.featurepipe.infra.demo.DemoLine;
+import dev.featurepipe.infra.sfn.ExecutionResult;
+import dev.featurepipe.lake.LakeLayout;
+import dev.featurepipe.lineage.RunRecord;
+import dev.featurepipe.ops.Json;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.data.Record;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** The daily workflow end to end on the embedded stack, through the real ASL and handlers. */
+class DailyPipelineTest {
+
+  @TempDir static Path tempDir;
+  static LocalStackFixture stack;
+
+  @BeforeAll
+  static void start() {
+    stack = new LocalStackFixture(tempDir);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (stack != null) stack.close();
+  }
+
+  @Test
+  void rowCountsFeaturesAndItemsMatchAComputationFromTheRawEvents() {
+    LocalDate date = LocalDate.of(2026, 11, 20);
+    ClickstreamGenerator.Dataset data = stack.upload(7, date, 12_000, 5, 30);
+
+    ExecutionResult result = stack.runDaily(date, Map.of());
+
+    assertThat(result.status()).as("%s %s", result.error(), result.cause()).isEqualTo("SUCCEEDED");
+    long validLines = data.lines().stream().filter(DemoLine::valid).count();
+    long badLines = data.lines().size() - validLines;
+    assertThat(result.output().get("bronzeRows").asLong()).isEqualTo(validLines);
+    assertThat(result.output().get("quarantinedRows").asLong()).isEqualTo(badLines).isEqualTo(30);
+
+    Map<String, ExpectedProductStats> expected = ExpectedProductStats.compute(data.validEvents());
+    Map<String, ExpectedProductStats> silver = new TreeMap<>();
+    for (Record r : stack.silverRows(date)) {
+      assertThat(r.getField("dt")).isEqualTo(date);
+      ExpectedProductStats previous = silver.put((String) r.getField("product_id"), new ExpectedProductStats(
+          (Long) r.getField("views"), (Long) r.getField("clicks"), (Long) r.getField("add_to_carts"),
+          (Long) r.getField("purchases"), (Long) r.getField("distinct_users"), (BigDecimal) r.getField("revenue")));
+      assertThat(previous).as("one Silver row per product").isNull();
+    }
+    assertThat(silver).isEqualTo(expected);
+
+    Map<String, Map<String, AttributeValue>> items = stack.onlineItems(date);
+    assertThat(items).hasSize(expected.size());
+    long ttl = date.plusDays(91).atStartOfDay().toEpochSecond(ZoneOffset.UTC);
+    expected.forEach((product, e) -> {
+      Map<String, AttributeValue> item = items.get("p:feat:" + product);
+      assertThat(item).as(product).isNotNull();
+      assertThat(Long.parseLong(item.get("views").n())).isEqualTo(e.views());
+      assertThat(Long.parseLong(item.get("clicks").n())).isEqualTo(e.clicks());
+      assertThat(Long.parseLong(item.get("add_to_carts").n())).isEqualTo(e.addToCarts());
+      assertThat(Long.parseLong(item.get("purchases").n())).isEqualTo(e.purchases());
+      assertThat(Long.parseLong(item.get("distinct_users").n())).isEqualTo(e.distinctUsers());
+      assertThat(new BigDecimal(item.get("revenue").n())).isEqualByComparingTo(e.revenue());
+      assertThat(item.get("as_of").s()).isEqualTo(date.toString());
+      assertThat(item.get("run_id").s()).isEqualTo("daily-" + date);
+      assertThat(Long.parseLong(item.get("ttl").n())).isEqualTo(ttl);
+      assertThat(item.get("vec").b().asByteArray()).hasSize(4 * 6);
+    });
+    Map<String, AttributeValue> meta = stack.metaItem();
+    assertThat(meta.get("row_count").n()).isEqualTo(Integer.toString(expected.size()));
+    assertThat(Json.mapper().valueToTree(Json.read(meta.get("meta").s().getBytes(StandardCharsets.UTF_8), Map.class))
+        .get("vector").get("order").toString())
+        .isEqualTo("[\"views\",\"clicks\",\"add_to_carts\",\"purchases\",\"distinct_users\",\"revenue\"]");
+  }
+
+  @Test
+  void badLinesAreQuarantinedWithTheirReasonAndLineAndCountedInTheRunRecord() {
+    LocalDate date = LocalDate.of(2026, 11, 21);
+    ClickstreamGenerator.Dataset data = stack.upload(8, date, 3_000, 3, 24);
+
+    ExecutionResult result = stack.runDaily(date, Map.of());
+    assertThat(result.status()).isEqualTo("SUCCEEDED");
+
+    Map<String, Long> expectedReasons = data.lines().stream().filter(l -> !l.valid())
+        .collect(Collectors.groupingBy(DemoLine::expectedReason, TreeMap::new, Collectors.counting()));
+    RunRecord record = stack.runRecord(date);
+    assertThat(record.extract().rejectReasons()).isEqualTo(expectedReasons);
+    assertThat(record.extract().quarantined()).isEqualTo(24);
+
+    // Each quarantine file line names the source line, the reason, and keeps the raw text.
+    Map<String, String> quarantined = new TreeMap<>();
+    for (String key : stack.lake().list(LakeLayout.quarantinePrefix("clickstream", date))) {
+      for (String line : new String(stack.lake().get(key), StandardCharsets.UTF_8).split("\n")) {
+        var node = Json.mapper().valueToTree(Json.read(line.getBytes(StandardCharsets.UTF_8), Map.class));
+        quarantined.put(node.get("raw").asText(), node.get("reason").asText());
+      }
+    }
+    Map<String, String> expected = data.lines().stream().filter(l -> !l.valid())
+        .collect(Collectors.toMap(DemoLine::text, DemoLine::expectedReason, (a, b) -> a, TreeMap::new));
+    assertThat(quarantined).isEqualTo(expected);
+  }
+
+  @Test
+  void rerunOfTheSameDateGivesIdenticalFilesAndItemsAndReplacesThePartition() {
+    LocalDate date = LocalDate.of(2026, 11, 22);
+    stack.upload(9, date, 5_000, 4, 5);
+    assertThat(stack.runDaily(date, Map.of()).status()).isEqualTo("SUCCEEDED");
+    Map<String, String> bronze1 = stack.objectHashes("bronze/source_id=clickstream/dt=" + date + "/");
+    Map<String, String> silver1 = stack.objectHashes("silver/product_stats/v_1/data/dt=" + date + "/");
+    var items1 = stack.onlineItems(date);
+    List<Record> rows1 = stack.silverRows(date);
+    Snapshot snapshot1 = stack.silverTable().currentSnapshot();
+
+    assertThat(stack.runDaily(date, Map.of()).status()).isEqualTo("SUCCEEDED");
+
+    assertThat(stack.objectHashes("bronze/source_id=clickstream/dt=" + date + "/")).isEqualTo(bronze1);
+    assertThat(stack.objectHashes("silver/product_stats/v_1/data/dt=" + date + "/")).isEqualTo(silver1);
+    assertThat(stack.onlineItems(date)).isEqualTo(items1);
+    Snapshot snapshot2 = stack.silverTable().currentSnapshot();
+    assertThat(snapshot2.snapshotId()).isNotEqualTo(snapshot1.snapshotId());
+    assertThat(snapshot2.summary()).containsEntry("featurepipe.run-id", "daily-" + date);
+    assertThat(stack.silverRows(date)).as("no duplicate rows after a rerun").hasSameSizeAs(rows1)
+        .containsExactlyInAnyOrderElementsOf(rows1);
+  }
+
+  @Test
+  void anyFanOutGivesByteIdenticalOutputs() {
+    LocalDate date = LocalDate.of(2026, 11, 23);
+    stack.upload(10, date, 8_000, 6, 6);
+    assertThat(stack.runDaily(date, Map.of("chunksPerExtract", 1, "extractConcurrency", 1, "shards", 1)).status())
+        .isEqualTo("SUCCEEDED");
+    RunRecord one = stack.runRecord(date);
+    var items1 = stack.onlineItems(date);
+
+    assertThat(stack.runDaily(date, Map.of("chunksPerExtract", 4, "extractConcurrency", 3, "shards", 7,
+        "transformConcurrency", 3, "loadConcurrency", 2)).status()).isEqualTo("SUCCEEDED");
+    RunRecord seven = stack.runRecord(date);
+
+    assertThat(seven.outputs()).isEqualTo(one.outputs());
+    assertThat(seven.combinedSha256()).isEqualTo(one.combinedSha256());
+    assertThat(stack.onlineItems(date)).isEqualTo(items1);
+    // And the recorded digests are the objects' real bytes, re-hashed here after download.
+    Map<String, String> recorded = seven.outputs().stream()
+        .collect(Collectors.toMap(RunRecord.Output::key, RunRecord.Output::sha256, (a, b) -> a, TreeMap::new));
+    Map<String, String> actual = new TreeMap<>();
+    actual.putAll(stack.objectHashes("bronze/source_id=clickstream/dt=" + date + "/part-"));
+    actual.putAll(stack.objectHashes("silver/product_stats/v_1/data/dt=" + date + "/"));
+    assertThat(actual).isEqualTo(recorded);
+  }
+}
