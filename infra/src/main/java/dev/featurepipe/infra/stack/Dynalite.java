@@ -170,13 +170,6 @@ final class Dynalite implements AutoCloseable {
     if (log.contains("EADDRINUSE")) {
       return new PortTaken(port, "DynamoDB");
     }
-    // LevelDB names its lock file LOCK: "IO error: lock <path>/LOCK: Resource temporarily
-    // unavailable".
-    if (log.contains("/LOCK")) {
-      return new StackStartFailed(
-          "The DynamoDB emulator cannot lock its data directory: another process (an older stack?)"
-              + " uses it. Its output (" + logFile + "):\n" + log);
-    }
     return new StackStartFailed(
         "The DynamoDB emulator exited with code " + process.exitValue() + " before listening; its"
             + " output (" + logFile + "):\n" + log);

@@ -142,6 +142,7 @@ public final class EmbeddedStack implements AutoCloseable {
               () ->
                   S3Server.start(
                       stateDir.resolve("s3"), options.s3Port(), ACCESS_KEY_ID, SECRET_ACCESS_KEY));
+      long dynamoDbReady;
       Dynalite dynalite;
       try {
         dynalite =
@@ -155,12 +156,14 @@ public final class EmbeddedStack implements AutoCloseable {
           createTables(clients.dynamoDb(), options);
           createNamespace(clients);
         }
+        dynamoDbReady = System.nanoTime();
       } catch (RuntimeException e) {
         s3Start.thenAccept(S3Server::close);
         throw e;
       }
       S3Server s3 = join(s3Start);
       opened.push(s3);
+      long s3Ready = System.nanoTime();
 
       AwsSettings settings = settings(options, Optional.of(s3.endpoint()), dynalite);
       try (AwsClients clients = new AwsClients(settings)) {
@@ -171,8 +174,11 @@ public final class EmbeddedStack implements AutoCloseable {
       EmbeddedStack stack = new EmbeddedStack(options, s3, dynalite, lock, settings, took);
       Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
       LOG.info(
-          "Local stack up in {} ms: S3 {}, DynamoDB {} (pid {}), state {}",
+          "Local stack up in {} ms (DynamoDB tables and catalog ready at {} ms, S3Proxy at {} ms):"
+              + " S3 {}, DynamoDB {} (pid {}), state {}",
           took.toMillis(),
+          Duration.ofNanos(dynamoDbReady - started).toMillis(),
+          Duration.ofNanos(s3Ready - started).toMillis(),
           s3.endpoint(),
           stack.dynamoDbEndpoint(),
           dynalite.pid(),
