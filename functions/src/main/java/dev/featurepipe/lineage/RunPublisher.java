@@ -89,7 +89,7 @@ public final class RunPublisher {
     String combined = combinedSha256(outputs);
     long sourceBytes = bronze.inputs().stream().mapToLong(PartitionManifest.Input::bytes).sum();
     RunRecord record = new RunRecord(state.runId(), state.date(), "SUCCEEDED", state.codeVersion(),
-        state.configSha256(),
+        state.configSha256(), state.inputFingerprint(),
         new RunRecord.Extract(bronze.sourceId(), state.bronze().manifestKey(), bronze.inputs().size(), sourceBytes,
             bronze.rows(), bronze.quarantined(), bronze.rejectReasons()),
         groups, outputs, combined, null);

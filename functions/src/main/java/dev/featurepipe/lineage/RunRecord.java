@@ -7,7 +7,8 @@ import java.util.TreeMap;
 /**
  * {@code runs/run_id=<id>/run.json}: the record of a run's latest attempt. For a successful run it
  * lists every output data file with its SHA-256 and a combined digest over them, the number that
- * {@code verify} and reruns compare.
+ * reruns compare. {@code inputFingerprint} lets the next plan of the same run id see that nothing
+ * changed.
  */
 public record RunRecord(
     String runId,
@@ -15,6 +16,7 @@ public record RunRecord(
     String status,
     String codeVersion,
     String configSha256,
+    String inputFingerprint,
     Extract extract,
     List<Group> groups,
     List<Output> outputs,

@@ -8,6 +8,10 @@ import dev.featurepipe.errors.SourceUnavailable;
 import dev.featurepipe.extract.ExtractItem;
 import dev.featurepipe.lake.LakeLayout;
 import dev.featurepipe.lake.LakeStore;
+import dev.featurepipe.lineage.RunRecord;
+import dev.featurepipe.ops.Hashing;
+import dev.featurepipe.ops.Json;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -46,8 +50,12 @@ public final class DailyPlanner {
       items.addAll(listChunks(source, date));
     }
     LakeStore lake = new LakeStore(ctx.s3(), ctx.names().lakeBucket());
+    String fingerprint = inputFingerprint(items);
+    boolean skip = !request.forced() && lastSuccessHad(lake, runId, fingerprint);
     String itemsKey = LakeLayout.extractItems(runId);
-    lake.putJson(itemsKey, items);
+    if (!skip) {
+      lake.putJson(itemsKey, items);
+    }
 
     List<String> groups = new ArrayList<>();
     List<TransformItem> transformItems = new ArrayList<>();
@@ -58,7 +66,29 @@ public final class DailyPlanner {
       }
     }
     return new Plan(runId, date.toString(), ctx.names().lakeBucket(), new S3Ref(lake.bucket(), itemsKey),
-        items.size(), fanout, groups, transformItems, ctx.config().sha256(), ctx.codeVersion());
+        items.size(), fanout, groups, transformItems, ctx.config().sha256(), ctx.codeVersion(), fingerprint, skip);
+  }
+
+  /**
+   * SHA-256 over what determines a run's output: every planned source object (key, ETag, size),
+   * the config's hash and the code version. Fan-out is left out on purpose: it never changes output.
+   */
+  String inputFingerprint(List<ExtractItem> items) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("config ").append(ctx.config().sha256()).append('\n');
+    sb.append("code ").append(ctx.codeVersion()).append('\n');
+    for (ExtractItem item : items) {
+      sb.append(item.sourceId()).append(' ').append(item.bucket()).append(' ').append(item.key()).append(' ')
+          .append(item.etag()).append(' ').append(item.size()).append('\n');
+    }
+    return Hashing.sha256Hex(sb.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static boolean lastSuccessHad(LakeStore lake, String runId, String fingerprint) {
+    return lake.find(LakeLayout.runRecord(runId))
+        .map(bytes -> Json.read(bytes, RunRecord.class))
+        .filter(r -> "SUCCEEDED".equals(r.status()) && fingerprint.equals(r.inputFingerprint()))
+        .isPresent();
   }
 
   static LocalDate runDate(PlanRequest request) {

@@ -52,8 +52,9 @@ public final class DailySteps {
 
   public Plan plan(PlanRequest request) {
     Plan plan = new DailyPlanner(ctx).plan(request);
-    Log.info("PlanDailyRun", "planned", Log.RUN_ID, plan.runId(), "date", plan.date(), "chunks", plan.chunks(),
-        "shards", plan.fanout().shards());
+    Log.info("PlanDailyRun", plan.skip() ? "unchanged_skipped" : "planned", Log.RUN_ID, plan.runId(), "date",
+        plan.date(), "chunks", plan.chunks(), "shards", plan.fanout().shards(), "input_fingerprint",
+        plan.inputFingerprint());
     return plan;
   }
 

@@ -17,6 +17,7 @@ public record RunState(
     List<TransformItem> transformItems,
     String configSha256,
     String codeVersion,
+    String inputFingerprint,
     BronzeRef bronze,
     JsonNode error) {
 

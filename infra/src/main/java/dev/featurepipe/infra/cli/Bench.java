@@ -49,7 +49,7 @@ final class Bench {
         RunReport.ms(Duration.ofNanos(System.nanoTime() - t0)));
     try (LocalPipeline local = LocalPipeline.start(root, options)) {
       local.upload(dataset);
-      ObjectNode input = Json.mapper().createObjectNode().put("date", date.toString());
+      ObjectNode input = Json.mapper().createObjectNode().put("date", date.toString()).put("force", true);
       ObjectNode fanout = input.putObject("fanout");
       fanout.put("shards", args.intValue("bench", "shards", 4));
       fanout.put("chunksPerExtract", args.intValue("bench", "chunks-per-extract", 1));

@@ -44,8 +44,9 @@ public final class Main {
                                            on the embedded local stack (state in .featurepipe/)
         test                               run the whole test suite (./mvnw -B verify)
         stack                              run the embedded stack in the foreground and print endpoints
-        run    --date D [--shards N] [--chunks-per-extract N]
-                                           run the daily workflow over what is in the local source bucket
+        run    --date D [--force] [--shards N] [--chunks-per-extract N]
+                                           run the daily workflow over what is in the local source bucket;
+                                           a date whose inputs did not change is skipped unless --force
         get    <pk> [--sk SK]              print feature items, e.g. get p:feat:prod-00001
         bench  [--events N] [--shards N] [--chunks-per-extract N]
                                            time every stage at N events (default 1,000,000) in a scratch stack
@@ -70,7 +71,7 @@ public final class Main {
     try {
       switch (argv[0]) {
         case "demo" -> demo(Args.parse("demo", argv, 1, Set.of("date", "events"), Set.of()), out);
-        case "run" -> runDaily(Args.parse("run", argv, 1, Set.of("date", "shards", "chunks-per-extract"), Set.of()), out);
+        case "run" -> runDaily(Args.parse("run", argv, 1, Set.of("date", "shards", "chunks-per-extract"), Set.of("force")), out);
         case "bench" -> Bench.run(Args.parse("bench", argv, 1, Set.of("events", "shards", "chunks-per-extract", "date"),
             Set.of()), out);
         case "get" -> get(Args.parse("get", argv, 1, Set.of("sk"), Set.of()), out);
@@ -103,7 +104,8 @@ public final class Main {
           dataset.validEvents().size(), dataset.lines().size() - dataset.validEvents().size(), dataset.objects().size(),
           RunReport.mb(dataset.rawBytes()));
       out.printf(Locale.ROOT, "           s3://%s/clickstream/dt=%s/%n", local.context().names().sourceBucket(), date);
-      ObjectNode input = Json.mapper().createObjectNode().put("date", date.toString());
+      // The demo always recomputes (force), so running it twice shows the same digest twice.
+      ObjectNode input = Json.mapper().createObjectNode().put("date", date.toString()).put("force", true);
       report(local, local.run(LocalPipeline.DAILY, executionName(date), input), date, out);
     }
   }
@@ -116,6 +118,9 @@ public final class Main {
     Path root = RepoRoot.locate();
     try (LocalPipeline local = LocalPipeline.start(root, StackOptions.defaults(root))) {
       ObjectNode input = Json.mapper().createObjectNode().put("date", date.toString());
+      if (args.flag("force")) {
+        input.put("force", true);
+      }
       ObjectNode fanout = input.putObject("fanout");
       if (args.options().containsKey("shards")) fanout.put("shards", args.intValue("run", "shards", 4));
       if (args.options().containsKey("chunks-per-extract")) {
@@ -143,6 +148,11 @@ public final class Main {
       out.printf(Locale.ROOT, "  The previous Silver snapshot and DynamoDB items are unchanged. History: s3://%s/runs/executions/%s/%n",
           local.context().names().lakeBucket(), LocalPipeline.DAILY);
       throw new IllegalStateException("the daily run failed: " + result.error().orElse("?"));
+    }
+    if (s.path("skip").asBoolean(false)) {
+      out.printf(Locale.ROOT, "Run %s: unchanged since its last successful run (input fingerprint %s); nothing recomputed.%n"
+          + "  Pass --force to recompute anyway.%n", RunReport.text(s, "runId"), RunReport.text(s, "inputFingerprint"));
+      return;
     }
     String table = local.context().names().featureTable();
     long items = countItems(local, table);

@@ -127,7 +127,7 @@ class DailyPipelineTest {
     List<Record> rows1 = stack.silverRows(date);
     Snapshot snapshot1 = stack.silverTable().currentSnapshot();
 
-    assertThat(stack.runDaily(date, Map.of()).status()).isEqualTo("SUCCEEDED");
+    assertThat(stack.runDaily(date, Map.of(), true).status()).isEqualTo("SUCCEEDED");
 
     assertThat(stack.objectHashes("bronze/source_id=clickstream/dt=" + date + "/")).isEqualTo(bronze1);
     assertThat(stack.objectHashes("silver/product_stats/v_1/data/dt=" + date + "/")).isEqualTo(silver1);
@@ -140,6 +140,32 @@ class DailyPipelineTest {
   }
 
   @Test
+  void rerunWithUnchangedInputsIsANoOpUnlessForcedAndChangedInputsAreRecomputed() {
+    LocalDate date = LocalDate.of(2026, 11, 19);
+    stack.upload(11, date, 2_000, 2, 0);
+    ExecutionResult first = stack.runDaily(date, Map.of());
+    assertThat(first.status()).isEqualTo("SUCCEEDED");
+    long snapshot = stack.silverTable().currentSnapshot().snapshotId();
+    RunRecord record = stack.runRecord(date);
+
+    ExecutionResult again = stack.runDaily(date, Map.of("shards", 3));
+
+    assertThat(again.status()).isEqualTo("SUCCEEDED");
+    assertThat(again.output().get("skip").asBoolean()).isTrue();
+    assertThat(again.output().get("inputFingerprint").asText()).isEqualTo(record.inputFingerprint());
+    stack.silverTable().refresh();
+    assertThat(stack.silverTable().currentSnapshot().snapshotId()).isEqualTo(snapshot);
+    assertThat(stack.runRecord(date)).isEqualTo(record);
+
+    stack.upload(12, date, 2_000, 2, 0); // the source re-delivers the day with other content
+    ExecutionResult changed = stack.runDaily(date, Map.of());
+    assertThat(changed.status()).isEqualTo("SUCCEEDED");
+    assertThat(changed.output().has("skip")).as("a full run's output is the run summary").isFalse();
+    assertThat(stack.runRecord(date).inputFingerprint()).isNotEqualTo(record.inputFingerprint());
+    assertThat(stack.runRecord(date).combinedSha256()).isNotEqualTo(record.combinedSha256());
+  }
+
+  @Test
   void anyFanOutGivesByteIdenticalOutputs() {
     LocalDate date = LocalDate.of(2026, 11, 23);
     stack.upload(10, date, 8_000, 6, 6);
@@ -149,7 +175,7 @@ class DailyPipelineTest {
     var items1 = stack.onlineItems(date);
 
     assertThat(stack.runDaily(date, Map.of("chunksPerExtract", 4, "extractConcurrency", 3, "shards", 7,
-        "transformConcurrency", 3, "loadConcurrency", 2)).status()).isEqualTo("SUCCEEDED");
+        "transformConcurrency", 3, "loadConcurrency", 2), true).status()).isEqualTo("SUCCEEDED");
     RunRecord seven = stack.runRecord(date);
 
     assertThat(seven.outputs()).isEqualTo(one.outputs());

@@ -58,7 +58,15 @@ final class LocalStackFixture implements AutoCloseable {
   }
 
   ExecutionResult runDaily(LocalDate date, Map<String, Integer> fanout) {
+    return runDaily(date, fanout, false);
+  }
+
+  /** {@code force}: recompute even when inputs, config and code match the last successful run. */
+  ExecutionResult runDaily(LocalDate date, Map<String, Integer> fanout, boolean force) {
     ObjectNode input = Json.mapper().createObjectNode().put("date", date.toString());
+    if (force) {
+      input.put("force", true);
+    }
     if (!fanout.isEmpty()) {
       ObjectNode f = input.putObject("fanout");
       fanout.forEach(f::put);
