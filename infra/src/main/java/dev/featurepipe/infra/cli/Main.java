@@ -48,8 +48,9 @@ public final class Main {
                                            run the daily workflow over what is in the local source bucket;
                                            a date whose inputs did not change is skipped unless --force
         get    <pk> [--sk SK]              print feature items, e.g. get p:feat:prod-00001
-        bench  [--events N] [--shards N] [--chunks-per-extract N]
-                                           time every stage at N events (default 1,000,000) in a scratch stack
+        bench  [--events N] [--parallel N] [--shards N] [--chunks-per-extract N]
+                                           time every stage at N events (default 1,000,000) in a scratch
+                                           stack, beside DuckDB (threads=1) on the same inputs
         help                               this text
       """;
 
@@ -72,7 +73,7 @@ public final class Main {
       switch (argv[0]) {
         case "demo" -> demo(Args.parse("demo", argv, 1, Set.of("date", "events"), Set.of()), out);
         case "run" -> runDaily(Args.parse("run", argv, 1, Set.of("date", "shards", "chunks-per-extract"), Set.of("force")), out);
-        case "bench" -> Bench.run(Args.parse("bench", argv, 1, Set.of("events", "shards", "chunks-per-extract", "date"),
+        case "bench" -> Bench.run(Args.parse("bench", argv, 1, Set.of("events", "shards", "chunks-per-extract", "date", "parallel"),
             Set.of()), out);
         case "get" -> get(Args.parse("get", argv, 1, Set.of("sk"), Set.of()), out);
         case "stack" -> StackMain.main(java.util.Arrays.copyOfRange(argv, 1, argv.length));
