@@ -1,8 +1,13 @@
 package dev.featurepipe.lake;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,6 +20,11 @@ import org.apache.iceberg.inmemory.InMemoryOutputFile;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileAppender;
 import org.apache.iceberg.parquet.Parquet;
+import org.apache.parquet.format.ColumnChunk;
+import org.apache.parquet.format.Encoding;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.RowGroup;
+import org.apache.parquet.format.Util;
 
 /**
  * Writes and reads Parquet with every setting that shapes the bytes pinned here, so the same rows
@@ -41,7 +51,10 @@ public final class ParquetFiles {
 
   private ParquetFiles() {}
 
-  /** Rows must already be in the caller's total order; this writes them in the order given. */
+  /**
+   * Rows must already be in the caller's total order; this writes them in the order given. The
+   * footer is then made canonical (see {@link #canonicalFooter}).
+   */
   public static byte[] write(Schema schema, Iterable<Record> rows) {
     InMemoryOutputFile out = new InMemoryOutputFile();
     try {
@@ -57,7 +70,41 @@ public final class ParquetFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("[BUG] in-memory Parquet write failed", e);
     }
-    return out.toByteArray();
+    return canonicalFooter(out.toByteArray());
+  }
+
+  /**
+   * Sorts each column chunk's {@code encodings} list in the footer. parquet-java collects them in
+   * a {@code HashSet<Encoding>}, whose order follows the enums' identity hash codes, so the same
+   * rows gave footers differing by a swapped pair of encodings from one JVM to the next (found by
+   * comparing two {@code ./featurepipe demo} runs; a test now writes in separate JVMs). The footer
+   * is the file's last part ({@code <footer><length: 4 bytes LE>PAR1}), so it is rewritten in place;
+   * the pages and page indexes before it do not move.
+   */
+  static byte[] canonicalFooter(byte[] file) {
+    int n = file.length;
+    int footerLength = ByteBuffer.wrap(file, n - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    int footerStart = n - 8 - footerLength;
+    try {
+      FileMetaData footer = Util.readFileMetaData(new ByteArrayInputStream(file, footerStart, footerLength));
+      for (RowGroup group : footer.getRow_groups()) {
+        for (ColumnChunk column : group.getColumns()) {
+          if (column.isSetMeta_data() && column.getMeta_data().isSetEncodings()) {
+            column.getMeta_data().getEncodings().sort(Comparator.comparingInt(Encoding::getValue));
+          }
+        }
+      }
+      ByteArrayOutputStream canonical = new ByteArrayOutputStream(n);
+      canonical.write(file, 0, footerStart);
+      ByteArrayOutputStream footerBytes = new ByteArrayOutputStream(footerLength);
+      Util.writeFileMetaData(footer, footerBytes);
+      footerBytes.writeTo(canonical);
+      canonical.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(footerBytes.size()).array());
+      canonical.write(file, n - 4, 4);
+      return canonical.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException("[BUG] cannot rewrite the footer of a Parquet file we just wrote", e);
+    }
   }
 
   /** Reads the projected columns of every row, in file order. */

@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
@@ -44,6 +45,57 @@ class ParquetFilesTest {
     byte[] a = ParquetFiles.write(ClickstreamSchema.BRONZE, rows(5_000));
     byte[] b = ParquetFiles.write(ClickstreamSchema.BRONZE, rows(5_000));
     assertThat(Hashing.sha256Hex(a)).isEqualTo(Hashing.sha256Hex(b));
+  }
+
+  /** Entry point for the separate-JVM test: writes {@code rows(5000)} and prints its SHA-256. */
+  public static void main(String[] args) {
+    System.out.println(Hashing.sha256Hex(ParquetFiles.write(ClickstreamSchema.BRONZE, rows(5_000))));
+  }
+
+  @Test
+  void sameRowsGiveByteIdenticalFilesInSeparateJvms() throws Exception {
+    // Identity hash codes (and so HashSet<Enum> order inside parquet-java) differ between JVMs but
+    // rarely within one, so only separate processes can show this kind of nondeterminism.
+    java.util.Set<String> digests = new java.util.TreeSet<>();
+    for (int i = 0; i < 4; i++) {
+      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), ParquetFilesTest.class.getName())
+          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as(out).isZero();
+      digests.add(out.lines().filter(l -> l.matches("[0-9a-f]{64}")).findFirst().orElseThrow());
+    }
+    digests.add(Hashing.sha256Hex(ParquetFiles.write(ClickstreamSchema.BRONZE, rows(5_000))));
+    assertThat(digests).hasSize(1);
+  }
+
+  @Test
+  void footerEncodingsAreSortedWhateverOrderTheWriterListedThem() throws Exception {
+    byte[] canonical = ParquetFiles.write(ClickstreamSchema.BRONZE, rows(1_000));
+    int n = canonical.length;
+    int footerLength = java.nio.ByteBuffer.wrap(canonical, n - 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    var footer = org.apache.parquet.format.Util.readFileMetaData(
+        new java.io.ByteArrayInputStream(canonical, n - 8 - footerLength, footerLength));
+    int reversed = 0;
+    for (var group : footer.getRow_groups()) {
+      for (var column : group.getColumns()) {
+        if (column.getMeta_data().getEncodingsSize() > 1) {
+          java.util.Collections.reverse(column.getMeta_data().getEncodings());
+          reversed++;
+        }
+      }
+    }
+    assertThat(reversed).as("columns with more than one encoding").isPositive();
+    var shuffled = new java.io.ByteArrayOutputStream();
+    shuffled.write(canonical, 0, n - 8 - footerLength);
+    var footerBytes = new java.io.ByteArrayOutputStream();
+    org.apache.parquet.format.Util.writeFileMetaData(footer, footerBytes);
+    footerBytes.writeTo(shuffled);
+    shuffled.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(footerBytes.size()).array());
+    shuffled.write("PAR1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+    assertThat(shuffled.toByteArray()).isNotEqualTo(canonical);
+    assertThat(ParquetFiles.canonicalFooter(shuffled.toByteArray())).isEqualTo(canonical);
   }
 
   @Test
