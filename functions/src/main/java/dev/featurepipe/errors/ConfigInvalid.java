@@ -1,6 +1,6 @@
 package dev.featurepipe.errors;
 
-/** config/pipeline.yaml violates a rule; the message lists every violation, one per line. */
+/** Configuration (config/pipeline.yaml or the function's environment) violates a rule; the message lists every violation, one per line. */
 public final class ConfigInvalid extends PipelineException {
 
   private static final long serialVersionUID = 1L;

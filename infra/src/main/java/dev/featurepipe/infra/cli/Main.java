@@ -178,8 +178,8 @@ public final class Main {
     out.println();
     out.println("Look inside: ./featurepipe stack serves this state; then, with AWS_ACCESS_KEY_ID=featurepipe");
     out.println("AWS_SECRET_ACCESS_KEY=featurepipe-local AWS_REGION=us-east-1:");
-    out.printf(Locale.ROOT, "  aws --endpoint-url %s s3 ls s3://%s/ --recursive%n", StackOptions.DEFAULT_S3_PORT == 0 ? "" :
-        "http://127.0.0.1:" + StackOptions.DEFAULT_S3_PORT, local.context().names().lakeBucket());
+    out.printf(Locale.ROOT, "  aws --endpoint-url http://127.0.0.1:%d s3 ls s3://%s/ --recursive%n",
+        StackOptions.DEFAULT_S3_PORT, local.context().names().lakeBucket());
     out.printf(Locale.ROOT, "  aws --endpoint-url http://127.0.0.1:%d dynamodb get-item --table-name %s \\%n"
         + "      --key '{\"pk\":{\"S\":\"p:feat:prod-00001\"},\"sk\":{\"S\":\"product_stats_v1\"}}'%n",
         StackOptions.DEFAULT_DYNAMODB_PORT, table);

@@ -2,6 +2,7 @@ package dev.featurepipe.infra.stack;
 
 import dev.featurepipe.aws.AwsClients;
 import dev.featurepipe.aws.AwsSettings;
+import dev.featurepipe.config.LakeNames;
 import dev.featurepipe.aws.CatalogSettings;
 import dev.featurepipe.aws.StaticCredentials;
 import java.io.IOException;
@@ -75,10 +76,6 @@ public final class EmbeddedStack implements AutoCloseable {
   /** The Iceberg namespace (Glue database on AWS) of the Silver tables. */
   public static final String NAMESPACE = AwsSettings.CATALOG_DATABASE_DEFAULT;
 
-  public static final String LAKE_BUCKET_ENV = "FEATUREPIPE_LAKE_BUCKET";
-  public static final String SOURCE_BUCKET_ENV = "FEATUREPIPE_SOURCE_BUCKET";
-  public static final String FEATURE_TABLE_ENV = "FEATUREPIPE_FEATURE_TABLE";
-  public static final String CONTROL_TABLE_ENV = "FEATUREPIPE_CONTROL_TABLE";
 
   /** The AWS CLI v1 and boto3 read the region from here, not from AWS_REGION. */
   public static final String AWS_DEFAULT_REGION_ENV = "AWS_DEFAULT_REGION";
@@ -211,10 +208,10 @@ public final class EmbeddedStack implements AutoCloseable {
   public SortedMap<String, String> environment() {
     SortedMap<String, String> env = new TreeMap<>(settings.toEnvironment());
     env.put(AWS_DEFAULT_REGION_ENV, settings.region());
-    env.put(LAKE_BUCKET_ENV, options.lakeBucket());
-    env.put(SOURCE_BUCKET_ENV, options.sourceBucket());
-    env.put(FEATURE_TABLE_ENV, options.featureTable());
-    env.put(CONTROL_TABLE_ENV, options.controlTable());
+    env.put(LakeNames.LAKE_BUCKET, options.lakeBucket());
+    env.put(LakeNames.SOURCE_BUCKET, options.sourceBucket());
+    env.put(LakeNames.FEATURE_TABLE, options.featureTable());
+    env.put(LakeNames.CONTROL_TABLE, options.controlTable());
     return Collections.unmodifiableSortedMap(env);
   }
 
