@@ -231,7 +231,14 @@ public final class Main {
         throw new IllegalStateException("no items with pk " + pk + " in " + table + "; run ./featurepipe demo first");
       }
       for (Map<String, AttributeValue> item : r.items()) {
-        out.println(Json.mapper().valueToTree(ItemJson.toPlain(item)).toPrettyString());
+        try {
+          // Plain numbers: DynamoDB (and dynalite) may hand back 1803340800 as 1.8033408E+9.
+          out.println(Json.mapper().writerWithDefaultPrettyPrinter()
+              .with(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+              .writeValueAsString(ItemJson.toPlain(item)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          throw new IllegalStateException("[BUG] cannot print an item", e);
+        }
       }
     }
   }
