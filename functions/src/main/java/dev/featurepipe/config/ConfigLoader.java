@@ -26,6 +26,9 @@ public final class ConfigLoader {
   /** Ids become S3 key segments, Iceberg table names and DynamoDB keys: keep them plain. */
   static final Pattern ID = Pattern.compile("[a-z][a-z0-9_]{0,62}");
 
+  /** Connector kinds; each validates its own {@code options} when it is built. */
+  static final List<String> SOURCE_KINDS = List.of("s3_jsonl", "s3_files", "jdbc", "rest");
+
   /** Product features the current engine computes (issue 4 replaces this with declared aggregates). */
   static final List<String> PRODUCT_STATS_FEATURES =
       List.of("views", "clicks", "add_to_carts", "purchases", "distinct_users", "revenue");
@@ -33,8 +36,8 @@ public final class ConfigLoader {
   private static final ObjectMapper YAML =
       YAMLMapper.builder()
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+          // Mandatory keys say so with @JsonProperty(required = true); optional ones (a source's
+          // options) may be absent, so the global missing/null-creator checks would be wrong here.
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .build();
 
@@ -85,14 +88,16 @@ public final class ConfigLoader {
       if (!sourceIds.add(s.id())) {
         out.add(at + ".id: must be unique, got a second " + s.id());
       }
-      if (!s.kind().equals("s3_jsonl")) {
-        out.add(at + ".kind: must be one of s3_jsonl, got " + s.kind());
+      if (!SOURCE_KINDS.contains(s.kind())) {
+        out.add(at + ".kind: must be one of " + String.join(", ", SOURCE_KINDS) + ", got " + s.kind());
       }
-      if (s.prefix().startsWith("/") || !s.prefix().endsWith("/")) {
-        out.add(at + ".prefix: must be relative and end with /, got " + s.prefix());
-      }
-      if (!s.schema().equals("clickstream_event_v1")) {
-        out.add(at + ".schema: must be one of clickstream_event_v1, got " + s.schema());
+      if (s.kind().equals("s3_jsonl")) {
+        if (s.prefix() == null || s.prefix().startsWith("/") || !s.prefix().endsWith("/")) {
+          out.add(at + ".prefix: must be relative and end with /, got " + s.prefix());
+        }
+        if (!"clickstream_event_v1".equals(s.schema())) {
+          out.add(at + ".schema: must be one of clickstream_event_v1, got " + s.schema());
+        }
       }
     }
     Set<String> groups = new HashSet<>();

@@ -145,7 +145,7 @@ public final class DailyPlanner {
         throw new InvalidInput("source " + source.id() + ": objects " + previous + " and " + o.key()
             + " map to the same chunk id " + chunkId + "; rename one of them");
       }
-      items.add(new ExtractItem(source.id(), bucket, o.key(), chunkId, o.size(), o.eTag()));
+      items.add(ExtractItem.object(source.id(), bucket, o.key(), chunkId, o.size(), o.eTag()));
     }
     if (items.isEmpty()) {
       throw new SourceUnavailable("source " + source.id() + ": no objects under s3://" + bucket + "/"

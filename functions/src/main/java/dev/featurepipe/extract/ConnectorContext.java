@@ -1,0 +1,15 @@
+package dev.featurepipe.extract;
+
+import dev.featurepipe.aws.SecretResolver;
+import java.util.Objects;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** What connectors may use besides their own options: the S3 client, checkpoints and secrets. */
+public record ConnectorContext(S3Client s3, String sourceBucket, CheckpointStore checkpoints, SecretResolver secrets) {
+
+  public ConnectorContext {
+    Objects.requireNonNull(s3, "s3");
+    Objects.requireNonNull(checkpoints, "checkpoints");
+    Objects.requireNonNull(secrets, "secrets");
+  }
+}

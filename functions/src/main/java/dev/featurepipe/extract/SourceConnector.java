@@ -1,0 +1,41 @@
+package dev.featurepipe.extract;
+
+import java.time.LocalDate;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.Record;
+
+/**
+ * A kind of source (gzip JSON Lines in S3, a JDBC table, a paginated REST API, ...), configured
+ * for one {@code sources[]} entry of pipeline.yaml. It plans a date's chunks for the Extract Map and
+ * reads one chunk as rows of its Bronze schema; {@link BronzeChunkWriter} turns those rows into the
+ * chunk's Bronze Parquet file, quarantine file and result, the same way for every kind.
+ *
+ * <p>Contract: chunk ids derive from the source's data (object keys, key ranges, partitions), never
+ * from positions in a listing, so adding data never renames other chunks; {@link #read} sends every
+ * record it sees to the sink, as a row or as a rejection, and drops nothing; an unreachable source
+ * throws {@code SourceUnavailable}.
+ */
+public interface SourceConnector {
+
+  /** The day's chunks, sorted by chunk id. */
+  List<ExtractItem> plan(LocalDate dt);
+
+  /** The schema Bronze rows are written with (field ids fixed forever). */
+  Schema bronzeSchema();
+
+  /** A total order of Bronze rows, so output never depends on the order they were read in. */
+  Comparator<Record> bronzeOrder();
+
+  /** Reads one planned chunk into the sink. */
+  void read(ExtractItem item, LocalDate dt, RowSink sink);
+
+  /** Where read rows and rejected records go. */
+  interface RowSink {
+    void row(Record row);
+
+    /** {@code position}: where the record was (line number, row number, offset); {@code raw}: its text, or null. */
+    void reject(long position, Rejection rejection, String raw);
+  }
+}
