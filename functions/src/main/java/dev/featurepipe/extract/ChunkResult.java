@@ -6,7 +6,8 @@ import java.util.TreeMap;
 
 /**
  * What extracting one chunk produced, written to {@code runs/} for the SealBronze step. {@code
- * quarantine} is null when every line was valid.
+ * records} counts everything the connector read (rows plus rejections); {@code quarantine} is null
+ * when nothing was rejected. The source fields are null for sources that are not objects.
  */
 public record ChunkResult(
     String sourceId,
@@ -15,8 +16,7 @@ public record ChunkResult(
     String sourceKey,
     String sourceEtag,
     long sourceBytes,
-    long lines,
-    long blankLines,
+    long records,
     FileEntry bronze,
     FileEntry quarantine,
     long quarantined,

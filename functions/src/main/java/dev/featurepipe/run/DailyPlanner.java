@@ -4,8 +4,8 @@ import dev.featurepipe.config.FeatureGroupConfig;
 import dev.featurepipe.config.PipelineContext;
 import dev.featurepipe.config.SourceConfig;
 import dev.featurepipe.errors.InvalidInput;
-import dev.featurepipe.errors.SourceUnavailable;
 import dev.featurepipe.extract.ExtractItem;
+import dev.featurepipe.extract.SourceConnectors;
 import dev.featurepipe.lake.LakeLayout;
 import dev.featurepipe.lake.LakeStore;
 import dev.featurepipe.lineage.RunRecord;
@@ -17,16 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Plans one daily run: fixes the run id and fan-out, lists each source's objects for the date into
@@ -47,7 +38,7 @@ public final class DailyPlanner {
 
     List<ExtractItem> items = new ArrayList<>();
     for (SourceConfig source : ctx.config().config().sources()) {
-      items.addAll(listChunks(source, date));
+      items.addAll(SourceConnectors.create(source, DailySteps.connectorContext(ctx)).plan(date));
     }
     LakeStore lake = new LakeStore(ctx.s3(), ctx.names().lakeBucket());
     String fingerprint = inputFingerprint(items);
@@ -110,76 +101,4 @@ public final class DailyPlanner {
     throw new InvalidInput("date: required (or scheduledTime from the scheduler), e.g. {\"date\":\"2026-11-24\"}");
   }
 
-  private List<ExtractItem> listChunks(SourceConfig source, LocalDate date) {
-    String bucket = ctx.names().sourceBucket();
-    String prefix = source.prefix() + "dt=" + date + "/";
-    List<S3Object> objects = new ArrayList<>();
-    try {
-      String token = null;
-      do {
-        ListObjectsV2Response page = ctx.s3().listObjectsV2(
-            ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).continuationToken(token).build());
-        objects.addAll(page.contents());
-        token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-      } while (token != null);
-    } catch (NoSuchBucketException e) {
-      throw new SourceUnavailable("source " + source.id() + ": bucket " + bucket + " does not exist", e);
-    } catch (S3Exception e) {
-      throw new SourceUnavailable("source " + source.id() + ": listing s3://" + bucket + "/" + prefix
-          + " answered HTTP " + e.statusCode(), e);
-    } catch (SdkClientException e) {
-      throw new SourceUnavailable("source " + source.id() + ": s3://" + bucket + " is unreachable: "
-          + e.getMessage(), e);
-    }
-    objects.sort(Comparator.comparing(S3Object::key));
-    List<ExtractItem> items = new ArrayList<>();
-    Map<String, String> byChunk = new HashMap<>();
-    for (S3Object o : objects) {
-      String relative = o.key().substring(prefix.length());
-      if (isIgnored(relative)) {
-        continue;
-      }
-      String chunkId = chunkId(relative);
-      String previous = byChunk.put(chunkId, o.key());
-      if (previous != null) {
-        throw new InvalidInput("source " + source.id() + ": objects " + previous + " and " + o.key()
-            + " map to the same chunk id " + chunkId + "; rename one of them");
-      }
-      items.add(ExtractItem.object(source.id(), bucket, o.key(), chunkId, o.size(), o.eTag()));
-    }
-    if (items.isEmpty()) {
-      throw new SourceUnavailable("source " + source.id() + ": no objects under s3://" + bucket + "/"
-          + prefix + "; the source has not delivered " + date + " yet");
-    }
-    return items;
-  }
-
-  /** Folder markers and Spark/Hadoop-style marker files (_SUCCESS, .crc) are not data. */
-  static boolean isIgnored(String relative) {
-    if (relative.isEmpty() || relative.endsWith("/")) {
-      return true;
-    }
-    String base = relative.substring(relative.lastIndexOf('/') + 1);
-    return base.startsWith("_") || base.startsWith(".");
-  }
-
-  /** {@code events-00001.jsonl.gz} becomes {@code events-00001}; other characters become {@code _}. */
-  static String chunkId(String relative) {
-    String id = relative;
-    boolean stripped = true;
-    while (stripped) {
-      stripped = false;
-      for (String ext : List.of(".gz", ".jsonl", ".ndjson", ".json")) {
-        if (id.length() > ext.length() && id.endsWith(ext)) {
-          id = id.substring(0, id.length() - ext.length());
-          stripped = true;
-        }
-      }
-    }
-    id = id.replaceAll("[^A-Za-z0-9._-]", "_");
-    if (!Character.isLetterOrDigit(id.charAt(0))) {
-      id = "x" + id;
-    }
-    return id.length() > 200 ? id.substring(0, 200) : id;
-  }
 }

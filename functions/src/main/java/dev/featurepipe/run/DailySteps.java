@@ -5,7 +5,12 @@ import dev.featurepipe.catalog.SilverCommitter;
 import dev.featurepipe.config.FeatureGroupConfig;
 import dev.featurepipe.config.PipelineContext;
 import dev.featurepipe.errors.InvalidInput;
-import dev.featurepipe.extract.ChunkExtractor;
+import dev.featurepipe.aws.LocalSecrets;
+import dev.featurepipe.config.SourceConfig;
+import dev.featurepipe.extract.BronzeChunkWriter;
+import dev.featurepipe.extract.CheckpointStore;
+import dev.featurepipe.extract.ConnectorContext;
+import dev.featurepipe.extract.SourceConnectors;
 import dev.featurepipe.extract.ChunkResult;
 import dev.featurepipe.extract.ExtractItem;
 import dev.featurepipe.lake.BronzeSealer;
@@ -65,13 +70,16 @@ public final class DailySteps {
     String runId = LakeLayout.runId(batch.batchInput().runId());
     LocalDate dt = LakeLayout.parseDate("BatchInput.date", batch.batchInput().date());
     checkBucket(batch.batchInput().lakeBucket());
-    ChunkExtractor extractor = new ChunkExtractor(ctx.s3(), lake);
+    BronzeChunkWriter writer = new BronzeChunkWriter(lake);
+    ConnectorContext connectors = connectorContext(ctx);
     long rows = 0;
     long quarantined = 0;
     long bytes = 0;
     for (ExtractItem item : batch.items()) {
       long start = System.nanoTime();
-      ChunkResult r = extractor.extract(item, runId, dt);
+      SourceConfig source = ctx.config().config().source(item.sourceId())
+          .orElseThrow(() -> new InvalidInput("source " + item.sourceId() + " is not in config/pipeline.yaml"));
+      ChunkResult r = writer.write(SourceConnectors.create(source, connectors), item, runId, dt);
       rows += r.bronze().rows();
       quarantined += r.quarantined();
       bytes += r.sourceBytes();
@@ -80,6 +88,16 @@ public final class DailySteps {
           "duration_ms", (System.nanoTime() - start) / 1_000_000);
     }
     return new ExtractSummary(batch.items().size(), rows, quarantined, bytes);
+  }
+
+  /**
+   * What connectors get: the S3 client, checkpoints in the control table, and secret references
+   * resolved from the environment ({@code env:}/{@code file:}; Secrets Manager and SSM references
+   * arrive with the connectors that need them).
+   */
+  static ConnectorContext connectorContext(PipelineContext ctx) {
+    return new ConnectorContext(ctx.s3(), ctx.names().sourceBucket(),
+        new CheckpointStore(ctx.dynamoDb(), ctx.names().controlTable()), new LocalSecrets(System.getenv()));
   }
 
   public SealSummary sealBronze(RunState state) {

@@ -10,21 +10,6 @@ import org.junit.jupiter.api.Test;
 class DailyPlannerTest {
 
   @Test
-  void chunkIdsComeFromTheKeyNotItsPositionInTheListing() {
-    assertThat(DailyPlanner.chunkId("events-00001.jsonl.gz")).isEqualTo("events-00001");
-    assertThat(DailyPlanner.chunkId("hour=03/part 7.json")).isEqualTo("hour_03_part_7");
-    assertThat(DailyPlanner.chunkId("_weird.gz")).isEqualTo("x_weird");
-  }
-
-  @Test
-  void markerFilesAndFoldersAreNotData() {
-    assertThat(DailyPlanner.isIgnored("_SUCCESS")).isTrue();
-    assertThat(DailyPlanner.isIgnored("sub/.part.crc")).isTrue();
-    assertThat(DailyPlanner.isIgnored("sub/")).isTrue();
-    assertThat(DailyPlanner.isIgnored("events.jsonl.gz")).isFalse();
-  }
-
-  @Test
   void schedulerTimePlansThePreviousUtcDay() {
     assertThat(DailyPlanner.runDate(new PlanRequest(null, "2026-11-25T02:00:00Z", null, null, null)))
         .isEqualTo(LocalDate.of(2026, 11, 24));

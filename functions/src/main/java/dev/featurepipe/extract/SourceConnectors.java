@@ -1,0 +1,18 @@
+package dev.featurepipe.extract;
+
+import dev.featurepipe.config.SourceConfig;
+import dev.featurepipe.errors.ConfigInvalid;
+
+/** Builds the connector for a configured source, by its kind. */
+public final class SourceConnectors {
+
+  private SourceConnectors() {}
+
+  public static SourceConnector create(SourceConfig source, ConnectorContext ctx) {
+    return switch (source.kind()) {
+      case "s3_jsonl" -> new ClickstreamConnector(source, ctx.s3(), ctx.sourceBucket());
+      default -> throw new ConfigInvalid("sources[" + source.id() + "].kind: " + source.kind()
+          + " has a connector that the daily workflow does not run yet; use s3_jsonl");
+    };
+  }
+}
