@@ -43,10 +43,24 @@ public final class RunPublisher {
           + state.runId());
     }
     LakeStore lake = new LakeStore(ctx.s3(), ctx.names().lakeBucket());
-    PartitionManifest bronze = lake.getJson(state.bronze().manifestKey(), PartitionManifest.class);
     List<RunRecord.Output> outputs = new ArrayList<>();
-    for (FileEntry f : bronze.files()) {
-      outputs.add(new RunRecord.Output("bronze", f.key(), f.rows(), f.bytes(), f.sha256()));
+    List<RunRecord.Extract> sources = new ArrayList<>();
+    long bronzeRows = 0;
+    long quarantined = 0;
+    long sourceBytes = 0;
+    int sourceObjects = 0;
+    for (var entry : state.bronze().manifests().entrySet()) {
+      PartitionManifest bronze = lake.getJson(entry.getValue(), PartitionManifest.class);
+      for (FileEntry f : bronze.files()) {
+        outputs.add(new RunRecord.Output("bronze", f.key(), f.rows(), f.bytes(), f.sha256()));
+      }
+      long bytes = bronze.inputs().stream().mapToLong(PartitionManifest.Input::bytes).sum();
+      sources.add(new RunRecord.Extract(bronze.sourceId(), entry.getValue(), bronze.inputs().size(), bytes,
+          bronze.rows(), bronze.quarantined(), bronze.rejectReasons()));
+      bronzeRows += bronze.rows();
+      quarantined += bronze.quarantined();
+      sourceBytes += bytes;
+      sourceObjects += bronze.inputs().size();
     }
     List<RunRecord.Group> groups = new ArrayList<>();
     TreeMap<String, Long> snapshots = new TreeMap<>();
@@ -87,24 +101,20 @@ public final class RunPublisher {
     }
     outputs.sort(Comparator.comparing(RunRecord.Output::key));
     String combined = combinedSha256(outputs);
-    long sourceBytes = bronze.inputs().stream().mapToLong(PartitionManifest.Input::bytes).sum();
     RunRecord record = new RunRecord(state.runId(), state.date(), "SUCCEEDED", state.codeVersion(),
-        state.configSha256(), state.inputFingerprint(),
-        new RunRecord.Extract(bronze.sourceId(), state.bronze().manifestKey(), bronze.inputs().size(), sourceBytes,
-            bronze.rows(), bronze.quarantined(), bronze.rejectReasons()),
-        groups, outputs, combined, null);
+        state.configSha256(), state.inputFingerprint(), sources, groups, outputs, combined, null);
     String recordKey = LakeLayout.runRecord(state.runId());
     lake.putJson(recordKey, record);
 
     long outputBytes = outputs.stream().mapToLong(RunRecord.Output::bytes).sum();
     Metrics.emit("RunPublished", state.runId(), new TreeMap<>(java.util.Map.of(
-        "rows_bronze", (double) bronze.rows(),
-        "rows_quarantined", (double) bronze.quarantined(),
+        "rows_bronze", (double) bronzeRows,
+        "rows_quarantined", (double) quarantined,
         "rows_silver", (double) silverRows,
         "items_online", (double) onlineItems,
         "bytes_output", (double) outputBytes)));
-    return new RunSummary(state.runId(), state.date(), "SUCCEEDED", bronze.inputs().size(), sourceBytes,
-        bronze.rows(), bronze.quarantined(), silverRows, onlineItems, outputs.size(), outputBytes, snapshots,
+    return new RunSummary(state.runId(), state.date(), "SUCCEEDED", sourceObjects, sourceBytes,
+        bronzeRows, quarantined, silverRows, onlineItems, outputs.size(), outputBytes, snapshots,
         combined, recordKey);
   }
 

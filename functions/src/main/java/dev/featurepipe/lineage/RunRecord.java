@@ -17,13 +17,14 @@ public record RunRecord(
     String codeVersion,
     String configSha256,
     String inputFingerprint,
-    Extract extract,
+    List<Extract> sources,
     List<Group> groups,
     List<Output> outputs,
     String combinedSha256,
     Failure failure) {
 
   public RunRecord {
+    sources = sources == null ? List.of() : List.copyOf(sources);
     groups = groups == null ? List.of() : List.copyOf(groups);
     outputs = outputs == null ? List.of() : List.copyOf(outputs);
   }

@@ -40,6 +40,7 @@ import dev.featurepipe.transform.ShardResult;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * The daily workflow's steps as plain methods, one per Task state of {@code daily.asl.json}. The
@@ -104,12 +105,22 @@ public final class DailySteps {
     requirePlan(state);
     LocalDate dt = LakeLayout.parseDate("date", state.date());
     List<ExtractItem> items = Arrays.asList(lake.getJson(state.extractItems().key(), ExtractItem[].class));
-    // One source until issue 3 adds connectors; every planned item belongs to it.
-    String sourceId = ctx.config().config().sources().get(0).id();
-    BronzeSealer.Sealed sealed = new BronzeSealer(lake).seal(state.runId(), dt, sourceId, items);
-    Log.info("SealBronze", "sealed", Log.RUN_ID, state.runId(), "manifest", sealed.manifestKey(), "rows",
-        sealed.rows(), "quarantined", sealed.quarantined(), "orphans_deleted", sealed.deleted().size());
-    return new SealSummary(sealed.manifestKey(), sealed.rows(), sealed.quarantined(), sealed.files());
+    BronzeSealer sealer = new BronzeSealer(lake);
+    TreeMap<String, String> manifests = new TreeMap<>();
+    long rows = 0;
+    long quarantined = 0;
+    int files = 0;
+    for (SourceConfig source : ctx.config().config().sources()) {
+      BronzeSealer.Sealed sealed = sealer.seal(state.runId(), dt, source.id(), items);
+      manifests.put(source.id(), sealed.manifestKey());
+      rows += sealed.rows();
+      quarantined += sealed.quarantined();
+      files += sealed.files();
+      Log.info("SealBronze", "sealed", Log.RUN_ID, state.runId(), "source", source.id(), "manifest",
+          sealed.manifestKey(), "rows", sealed.rows(), "quarantined", sealed.quarantined(), "orphans_deleted",
+          sealed.deleted().size());
+    }
+    return new SealSummary(manifests, rows, quarantined, files);
   }
 
   public BuildSummary buildFeatures(BuildRequest request) {
@@ -120,7 +131,7 @@ public final class DailySteps {
     LocalDate dt = LakeLayout.parseDate("date", request.date());
     checkBucket(request.lakeBucket());
     FeatureGroupConfig group = group(request.item().group());
-    PartitionManifest bronze = lake.getJson(request.bronzeManifestKey(), PartitionManifest.class);
+    PartitionManifest bronze = lake.getJson(manifestOf(request.bronzeManifests(), group), PartitionManifest.class);
     ShardResult r = new ProductStatsBuilder(lake)
         .build(runId, dt, group, bronze, request.item().shard(), request.item().shardCount());
     Log.info("BuildFeatures", "shard_built", Log.RUN_ID, runId, "group", r.group(), "shard", r.shard(),
@@ -133,11 +144,12 @@ public final class DailySteps {
     LocalDate dt = LakeLayout.parseDate("date", request.date());
     checkBucket(request.lakeBucket());
     FeatureGroupConfig group = group(request.group());
-    byte[] manifest = lake.get(request.bronzeManifestKey());
+    String manifestKey = manifestOf(request.bronzeManifests(), group);
+    byte[] manifest = lake.get(manifestKey);
     SilverCommitter committer = new SilverCommitter(ctx.catalog().get(), ctx.catalogDatabase(),
         ctx.names().lakeBucket(), lake);
     CommitResult r = committer.commit(runId, dt, group, request.shardCount(),
-        new SilverCommitter.Lineage(runId, ctx.codeVersion(), ctx.config().sha256(), request.bronzeManifestKey(),
+        new SilverCommitter.Lineage(runId, ctx.codeVersion(), ctx.config().sha256(), manifestKey,
             Hashing.sha256Hex(manifest)));
     Log.info("CommitFeatures", "committed", Log.RUN_ID, runId, "table", r.table(), "snapshot_id", r.snapshotId(),
         "rows", r.rows(), "files", r.files().size());
@@ -173,6 +185,16 @@ public final class DailySteps {
     String error = state.error() == null ? null : Json.string(state.error().get("Error"));
     Log.info("RecordRunFailure", "run_failed", Log.RUN_ID, state.runId(), "error", error);
     return new FailureSummary(state.runId(), "FAILED", key.orElse(null));
+  }
+
+  /** The Bronze manifest of the source a group is computed from. */
+  private static String manifestOf(java.util.Map<String, String> manifests, FeatureGroupConfig group) {
+    String key = manifests == null ? null : manifests.get(group.source());
+    if (key == null) {
+      throw new InvalidInput("no sealed Bronze manifest for source " + group.source() + " of group "
+          + group.versionedName() + "; got manifests for " + (manifests == null ? "none" : manifests.keySet()));
+    }
+    return key;
   }
 
   private FeatureGroupConfig group(String versionedName) {

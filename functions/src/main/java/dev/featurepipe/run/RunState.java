@@ -22,5 +22,5 @@ public record RunState(
     JsonNode error) {
 
   /** What SealBronze added to the state. */
-  public record BronzeRef(String manifestKey, long rows, long quarantined, int files) {}
+  public record BronzeRef(java.util.SortedMap<String, String> manifests, long rows, long quarantined, int files) {}
 }

@@ -18,13 +18,16 @@ public final class StepRequests {
 
   public record ExtractSummary(int chunks, long rows, long quarantined, long bytes) {}
 
-  public record SealSummary(String manifestKey, long rows, long quarantined, int files) {}
+  /** {@code manifests}: each source's Bronze partition manifest key, by source id. */
+  public record SealSummary(java.util.SortedMap<String, String> manifests, long rows, long quarantined, int files) {}
 
-  public record BuildRequest(String runId, String date, String lakeBucket, String bronzeManifestKey, TransformItem item) {}
+  public record BuildRequest(String runId, String date, String lakeBucket,
+      java.util.SortedMap<String, String> bronzeManifests, TransformItem item) {}
 
   public record BuildSummary(String group, int shard, long rows, int files) {}
 
-  public record CommitRequest(String runId, String date, String lakeBucket, String bronzeManifestKey, int shardCount,
+  public record CommitRequest(String runId, String date, String lakeBucket,
+      java.util.SortedMap<String, String> bronzeManifests, int shardCount,
       String group) {}
 
   public record CommitSummary(String group, long snapshotId, long rows, int files, String resultKey) {}

@@ -147,7 +147,7 @@ class DailyStateMachineTest {
       }
     }
     ObjectNode out = Json.object();
-    out.put("manifestKey", "bronze/dt=" + state.get("date").textValue() + "/_manifest.json");
+    out.putObject("manifests").put("src", "bronze/dt=" + state.get("date").textValue() + "/_manifest.json");
     out.put("rows", files * 100);
     out.put("quarantined", 0);
     out.put("files", files);
@@ -171,7 +171,7 @@ class DailyStateMachineTest {
             json(
                 """
                 {"status": "SUCCEEDED", "runId": "%s",
-                 "bronze": {"manifestKey": "bronze/dt=2026-03-01/_manifest.json", "rows": %d, "quarantined": 0, "files": %d},
+                 "bronze": {"manifests": {"src": "bronze/dt=2026-03-01/_manifest.json"}, "rows": %d, "quarantined": 0, "files": %d},
                  "committed": [{"group": "users", "shards": 2}, {"group": "products", "shards": 2}]}
                 """.formatted(RUN_ID, CHUNKS * 100, CHUNKS)));
 
@@ -190,7 +190,7 @@ class DailyStateMachineTest {
     assertThat(extractedKeys).containsExactlyInAnyOrderElementsOf(expectedKeys);
 
     assertThat(calls.get("BuildFeaturesFunction")).hasSize(4).allSatisfy(payload -> {
-      assertThat(payload.get("bronzeManifestKey").textValue()).isEqualTo("bronze/dt=2026-03-01/_manifest.json");
+      assertThat(payload.get("bronzeManifests")).isEqualTo(json("{\"src\": \"bronze/dt=2026-03-01/_manifest.json\"}"));
       assertThat(payload.get("runId").textValue()).isEqualTo(RUN_ID);
     });
     assertThat(calls.get("CommitFeaturesFunction")).extracting(p -> p.get("group").textValue()).containsExactlyInAnyOrder("users", "products");

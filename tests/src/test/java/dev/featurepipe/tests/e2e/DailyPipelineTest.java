@@ -100,8 +100,9 @@ class DailyPipelineTest {
     Map<String, Long> expectedReasons = data.lines().stream().filter(l -> !l.valid())
         .collect(Collectors.groupingBy(DemoLine::expectedReason, TreeMap::new, Collectors.counting()));
     RunRecord record = stack.runRecord(date);
-    assertThat(record.extract().rejectReasons()).isEqualTo(expectedReasons);
-    assertThat(record.extract().quarantined()).isEqualTo(24);
+    assertThat(record.sources()).extracting(RunRecord.Extract::sourceId).containsExactly("clickstream");
+    assertThat(record.sources().get(0).rejectReasons()).isEqualTo(expectedReasons);
+    assertThat(record.sources().get(0).quarantined()).isEqualTo(24);
 
     // Each quarantine file line names the source line, the reason, and keeps the raw text.
     Map<String, String> quarantined = new TreeMap<>();
