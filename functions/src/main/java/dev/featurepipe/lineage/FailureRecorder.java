@@ -45,7 +45,8 @@ public final class FailureRecorder {
     LakeStore lake = new LakeStore(ctx.s3(), ctx.names().lakeBucket());
     List<RunRecord.ItemFailure> items = MAP_FAILED.equals(error) ? extractMapFailures(runId) : List.of();
     RunRecord record = new RunRecord(LakeLayout.runId(runId), state.date(), "FAILED", state.codeVersion(),
-        state.configSha256(), state.inputFingerprint(), null, null, null, null, new RunRecord.Failure(error, message, items));
+        state.configSha256(), state.inputFingerprint(), null, state.unavailableSources(), state.staleGroups(), null, null,
+        null, new RunRecord.Failure(error, message, items));
     String key = LakeLayout.runRecord(runId);
     lake.putJson(key, record);
     return Optional.of(key);

@@ -12,6 +12,7 @@ import dev.featurepipe.online.LoadResult;
 import dev.featurepipe.online.MetaWriter;
 import dev.featurepipe.ops.Hashing;
 import dev.featurepipe.ops.Metrics;
+import dev.featurepipe.run.Plan;
 import dev.featurepipe.run.RunState;
 import dev.featurepipe.run.TransformItem;
 import dev.featurepipe.transform.BucketFile;
@@ -99,10 +100,19 @@ public final class RunPublisher {
       silverRows += commit.rows();
       onlineItems += written;
     }
+    List<Plan.UnavailableSource> down = state.unavailableSources() == null ? List.of() : state.unavailableSources();
+    List<String> stale = state.staleGroups() == null ? List.of() : state.staleGroups();
+    String status = down.isEmpty() ? "SUCCEEDED" : "PARTIAL";
+    String reason = "source(s) " + String.join(", ", down.stream().map(Plan.UnavailableSource::sourceId).toList())
+        + " unavailable on " + state.date();
+    for (String groupName : stale) {
+      // The group's served features stay as they were; their meta says they are stale and why.
+      meta.markStale(groupName, state.runId(), state.date(), reason);
+    }
     outputs.sort(Comparator.comparing(RunRecord.Output::key));
     String combined = combinedSha256(outputs);
-    RunRecord record = new RunRecord(state.runId(), state.date(), "SUCCEEDED", state.codeVersion(),
-        state.configSha256(), state.inputFingerprint(), sources, groups, outputs, combined, null);
+    RunRecord record = new RunRecord(state.runId(), state.date(), status, state.codeVersion(),
+        state.configSha256(), state.inputFingerprint(), sources, down, stale, groups, outputs, combined, null);
     String recordKey = LakeLayout.runRecord(state.runId());
     lake.putJson(recordKey, record);
 
@@ -112,10 +122,11 @@ public final class RunPublisher {
         "rows_quarantined", (double) quarantined,
         "rows_silver", (double) silverRows,
         "items_online", (double) onlineItems,
-        "bytes_output", (double) outputBytes)));
-    return new RunSummary(state.runId(), state.date(), "SUCCEEDED", sourceObjects, sourceBytes,
+        "bytes_output", (double) outputBytes,
+        Metrics.SOURCES_UNAVAILABLE, (double) down.size())));
+    return new RunSummary(state.runId(), state.date(), status, sourceObjects, sourceBytes,
         bronzeRows, quarantined, silverRows, onlineItems, outputs.size(), outputBytes, snapshots,
-        combined, recordKey);
+        combined, recordKey, down.stream().map(Plan.UnavailableSource::sourceId).toList(), stale);
   }
 
   /** SHA-256 over "key sha256\n" lines of the outputs in key order. */

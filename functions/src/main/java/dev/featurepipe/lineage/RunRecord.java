@@ -5,7 +5,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * {@code runs/run_id=<id>/run.json}: the record of a run's latest attempt. For a successful run it
+ * {@code runs/run_id=<id>/run.json}: the record of a run's latest attempt. Status SUCCEEDED,
+ * PARTIAL (some sources were down: their groups are in {@code staleGroups}) or FAILED. For a successful run it
  * lists every output data file with its SHA-256 and a combined digest over them, the number that
  * reruns compare. {@code inputFingerprint} lets the next plan of the same run id see that nothing
  * changed.
@@ -18,6 +19,8 @@ public record RunRecord(
     String configSha256,
     String inputFingerprint,
     List<Extract> sources,
+    List<dev.featurepipe.run.Plan.UnavailableSource> unavailableSources,
+    List<String> staleGroups,
     List<Group> groups,
     List<Output> outputs,
     String combinedSha256,
@@ -25,6 +28,8 @@ public record RunRecord(
 
   public RunRecord {
     sources = sources == null ? List.of() : List.copyOf(sources);
+    unavailableSources = unavailableSources == null ? List.of() : List.copyOf(unavailableSources);
+    staleGroups = staleGroups == null ? List.of() : List.copyOf(staleGroups);
     groups = groups == null ? List.of() : List.copyOf(groups);
     outputs = outputs == null ? List.of() : List.copyOf(outputs);
   }

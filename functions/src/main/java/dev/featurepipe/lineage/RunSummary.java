@@ -3,7 +3,10 @@ package dev.featurepipe.lineage;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-/** PublishRun's output: the execution's result, small enough for any Step Functions payload. */
+/**
+ * PublishRun's output: the execution's result, small enough for any Step Functions payload. {@code
+ * status} is SUCCEEDED or PARTIAL (some sources were down; their groups are stale).
+ */
 public record RunSummary(
     String runId,
     String date,
@@ -18,9 +21,13 @@ public record RunSummary(
     long outputBytes,
     SortedMap<String, Long> snapshotIds,
     String combinedSha256,
-    String runRecordKey) {
+    String runRecordKey,
+    java.util.List<String> unavailableSources,
+    java.util.List<String> staleGroups) {
 
   public RunSummary {
     snapshotIds = new TreeMap<>(snapshotIds);
+    unavailableSources = java.util.List.copyOf(unavailableSources);
+    staleGroups = java.util.List.copyOf(staleGroups);
   }
 }

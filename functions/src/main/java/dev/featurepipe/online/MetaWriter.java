@@ -25,6 +25,20 @@ public final class MetaWriter {
     this.table = table;
   }
 
+  /**
+   * Marks a group's meta item stale without touching its features: the served values stay, and
+   * readers can see that {@code as_of} did not advance and why. Creates the item if the group was
+   * never published.
+   */
+  public void markStale(String versionedGroup, String runId, String date, String reason) {
+    dynamo.updateItem(b -> b.tableName(table)
+        .key(Map.of(OnlineItems.PK, AttributeValue.fromS(OnlineItems.metaKey(versionedGroup)),
+            OnlineItems.SK, AttributeValue.fromS(OnlineItems.META_SK)))
+        .updateExpression("SET stale = :t, stale_date = :d, stale_run_id = :r, stale_reason = :why")
+        .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true), ":d", AttributeValue.fromS(date),
+            ":r", AttributeValue.fromS(runId), ":why", AttributeValue.fromS(reason))));
+  }
+
   public Map<String, AttributeValue> write(
       FeatureGroupConfig group, String asOf, String runId, long rowCount, long snapshotId, String silverTable,
       String qualityStatus) {

@@ -20,6 +20,8 @@ public final class Metrics {
   public static final String FEATURE_FRESHNESS_LAG = "feature_freshness_lag";
   public static final String DATA_QUALITY_PASS_RATE = "data_quality_pass_rate";
   public static final String ROW_COUNT_DELTA_PERCENT = "row_count_delta_percent";
+  /** Sources down when a run was planned: above 0 the run ended PARTIAL (the alert). */
+  public static final String SOURCES_UNAVAILABLE = "sources_unavailable";
 
   private Metrics() {}
 

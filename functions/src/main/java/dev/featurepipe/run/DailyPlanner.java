@@ -4,6 +4,7 @@ import dev.featurepipe.config.FeatureGroupConfig;
 import dev.featurepipe.config.PipelineContext;
 import dev.featurepipe.config.SourceConfig;
 import dev.featurepipe.errors.InvalidInput;
+import dev.featurepipe.errors.SourceUnavailable;
 import dev.featurepipe.extract.ExtractItem;
 import dev.featurepipe.extract.SourceConnectors;
 import dev.featurepipe.lake.LakeLayout;
@@ -37,27 +38,55 @@ public final class DailyPlanner {
     Fanout fanout = Fanout.of(ctx.config().config().fanout()).overriddenBy(request.fanout());
 
     List<ExtractItem> items = new ArrayList<>();
+    List<Plan.UnavailableSource> down = new ArrayList<>();
     for (SourceConfig source : ctx.config().config().sources()) {
-      items.addAll(SourceConnectors.create(source, DailySteps.connectorContext(ctx)).plan(date));
+      try {
+        items.addAll(SourceConnectors.create(source, DailySteps.connectorContext(ctx)).plan(date));
+      } catch (SourceUnavailable e) {
+        down.add(new Plan.UnavailableSource(source.id(), e.getMessage()));
+      }
+    }
+    boolean lastAttempt = request.attempt() >= MAX_PLAN_ATTEMPTS - 1;
+    if (!down.isEmpty() && down.size() == ctx.config().config().sources().size() && lastAttempt) {
+      throw new SourceUnavailable("no source could be reached after " + MAX_PLAN_ATTEMPTS + " attempts: "
+          + String.join("; ", down.stream().map(Plan.UnavailableSource::message).toList()));
     }
     LakeStore lake = new LakeStore(ctx.s3(), ctx.names().lakeBucket());
     String fingerprint = inputFingerprint(items);
-    boolean skip = !request.forced() && lastSuccessHad(lake, runId, fingerprint);
+    boolean retry = !down.isEmpty() && !lastAttempt;
+    boolean skip = !retry && down.isEmpty() && !request.forced() && lastSuccessHad(lake, runId, fingerprint);
     String itemsKey = LakeLayout.extractItems(runId);
-    if (!skip) {
+    if (!skip && !retry) {
       lake.putJson(itemsKey, items);
     }
 
+    List<String> downIds = down.stream().map(Plan.UnavailableSource::sourceId).toList();
     List<String> groups = new ArrayList<>();
+    List<String> stale = new ArrayList<>();
     List<TransformItem> transformItems = new ArrayList<>();
     for (FeatureGroupConfig g : ctx.config().config().featureGroups()) {
+      if (downIds.contains(g.source())) {
+        stale.add(g.versionedName());
+        continue;
+      }
       groups.add(g.versionedName());
       for (int shard = 0; shard < fanout.shards(); shard++) {
         transformItems.add(new TransformItem(g.versionedName(), shard, fanout.shards()));
       }
     }
     return new Plan(runId, date.toString(), ctx.names().lakeBucket(), new S3Ref(lake.bucket(), itemsKey),
-        items.size(), fanout, groups, transformItems, ctx.config().sha256(), ctx.codeVersion(), fingerprint, skip);
+        items.size(), fanout, groups, transformItems, ctx.config().sha256(), ctx.codeVersion(), fingerprint, skip,
+        request.forced(), request.attempt(), retry, retryWaitSeconds(request.attempt()), down, stale);
+  }
+
+  /**
+   * Plans per run: the first and up to three re-plans after waiting 30 s, 60 s and 120 s for a
+   * source that is down (the Step Functions Wait state costs nothing while it waits).
+   */
+  static final int MAX_PLAN_ATTEMPTS = 4;
+
+  static int retryWaitSeconds(int attempt) {
+    return (int) Math.min(300, 30L << Math.min(attempt, 10));
   }
 
   /**

@@ -18,6 +18,8 @@ public record RunState(
     String configSha256,
     String codeVersion,
     String inputFingerprint,
+    List<Plan.UnavailableSource> unavailableSources,
+    List<String> staleGroups,
     BronzeRef bronze,
     JsonNode error) {
 

@@ -11,15 +11,15 @@ class DailyPlannerTest {
 
   @Test
   void schedulerTimePlansThePreviousUtcDay() {
-    assertThat(DailyPlanner.runDate(new PlanRequest(null, "2026-11-25T02:00:00Z", null, null, null)))
+    assertThat(DailyPlanner.runDate(new PlanRequest(null, "2026-11-25T02:00:00Z", null, null, null, null)))
         .isEqualTo(LocalDate.of(2026, 11, 24));
-    assertThat(DailyPlanner.runDate(new PlanRequest(null, "2026-11-25T00:30:00+01:00", null, null, null)))
+    assertThat(DailyPlanner.runDate(new PlanRequest(null, "2026-11-25T00:30:00+01:00", null, null, null, null)))
         .isEqualTo(LocalDate.of(2026, 11, 23));
   }
 
   @Test
   void aRequestWithoutADateSaysWhatToSend() {
-    assertThatThrownBy(() -> DailyPlanner.runDate(new PlanRequest(null, null, null, null, null)))
+    assertThatThrownBy(() -> DailyPlanner.runDate(new PlanRequest(null, null, null, null, null, null)))
         .isInstanceOf(InvalidInput.class)
         .hasMessage("date: required (or scheduledTime from the scheduler), e.g. {\"date\":\"2026-11-24\"}");
   }

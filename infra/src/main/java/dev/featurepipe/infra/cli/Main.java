@@ -159,6 +159,10 @@ public final class Main {
     long items = countItems(local, table);
     out.printf(Locale.ROOT, "Run %s: %s in %s%n", RunReport.text(s, "runId"), RunReport.text(s, "status"),
         RunReport.ms(RunReport.total(result)));
+    if (s.path("unavailableSources").size() > 0) {
+      out.printf(Locale.ROOT, "  PARTIAL   sources down: %s; stale groups (still served as before): %s%n",
+          s.get("unavailableSources"), s.get("staleGroups"));
+    }
     out.printf(Locale.ROOT, "  rows      bronze %,d (quarantined %,d) -> silver %,d -> DynamoDB %,d items%n",
         RunReport.number(s, "bronzeRows"), RunReport.number(s, "quarantinedRows"), RunReport.number(s, "silverRows"),
         RunReport.number(s, "onlineItems"));

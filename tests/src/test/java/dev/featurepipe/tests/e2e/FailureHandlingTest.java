@@ -112,8 +112,11 @@ class FailureHandlingTest {
     assertThat(result.error()).contains("dev.featurepipe.errors.SourceUnavailable");
     assertThat(result.cause().orElseThrow())
         .contains("no objects under s3://featurepipe-source/clickstream/dt=2026-10-03/; the source has not delivered 2026-10-03 yet");
+    assertThat(result.cause().orElseThrow()).contains("no source could be reached after 4 attempts");
     long planAttempts = result.history().stream()
-        .filter(e -> "PlanDailyRun".equals(e.stateName()) && e.type().equals("TaskFailed")).count();
-    assertThat(planAttempts).as("initial attempt plus the 3 SourceUnavailable retries").isEqualTo(4);
+        .filter(e -> "PlanDailyRun".equals(e.stateName()) && e.type().equals("TaskScheduled")).count();
+    assertThat(planAttempts).as("the first plan and 3 re-plans after waiting").isEqualTo(4);
+    assertThat(result.history()).filteredOn(e -> "WaitForSources".equals(e.stateName())
+        && e.type().equals("WaitStateEntered")).hasSize(3);
   }
 }

@@ -45,14 +45,21 @@ final class LocalStackFixture implements AutoCloseable {
   }
 
   LocalStackFixture(Path tempDir, UnaryOperator<TaskInvoker> invokerDecorator) {
-    local = LocalPipeline.start(RepoRoot.locate(), StackOptions.forTests(tempDir), ConfigLoader.loadBundled(), 2,
-        invokerDecorator);
+    this(tempDir, ConfigLoader.loadBundled(), invokerDecorator);
+  }
+
+  LocalStackFixture(Path tempDir, dev.featurepipe.config.LoadedConfig config, UnaryOperator<TaskInvoker> invokerDecorator) {
+    local = LocalPipeline.start(RepoRoot.locate(), StackOptions.forTests(tempDir), config, 2, invokerDecorator);
   }
 
   ClickstreamGenerator.Dataset upload(long seed, LocalDate date, int events, int objects, int badLines) {
+    return upload("clickstream/", seed, date, events, objects, badLines);
+  }
+
+  ClickstreamGenerator.Dataset upload(String prefix, long seed, LocalDate date, int events, int objects, int badLines) {
     var spec = new ClickstreamGenerator.Spec(seed, date, events, objects, Math.max(10, events / 100),
         Math.max(10, events / 10), badLines);
-    var dataset = ClickstreamGenerator.generate(spec, "clickstream/");
+    var dataset = ClickstreamGenerator.generate(spec, prefix);
     local.upload(dataset);
     return dataset;
   }
