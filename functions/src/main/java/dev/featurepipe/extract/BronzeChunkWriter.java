@@ -29,7 +29,25 @@ public final class BronzeChunkWriter {
     this.lake = lake;
   }
 
-  public ChunkResult write(SourceConnector connector, ExtractItem item, String runId, LocalDate dt) {
+  /**
+   * The chunk's earlier result when its input fingerprint matches and the Bronze file it names is
+   * still there with the same bytes; otherwise empty, and the chunk must be extracted.
+   */
+  public java.util.Optional<ChunkResult> reusable(ExtractItem item, String runId, String fingerprint) {
+    return lake.find(LakeLayout.extractResult(runId, item.sourceId(), item.chunkId()))
+        .map(bytes -> Json.read(bytes, ChunkResult.class))
+        .filter(r -> fingerprint.equals(r.inputFingerprint()))
+        .filter(r -> lake.find(r.bronze().key()).map(b -> Hashing.sha256Hex(b).equals(r.bronze().sha256())).orElse(false));
+  }
+
+  /** Fingerprint of what decides a chunk's output: the planned item, the config and the code version. */
+  public static String fingerprint(ExtractItem item, String configSha256, String codeVersion) {
+    return Hashing.sha256Hex((Json.string(item) + "\n" + configSha256 + "\n" + codeVersion)
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  public ChunkResult write(SourceConnector connector, ExtractItem item, String runId, LocalDate dt,
+      String fingerprint) {
     List<Record> rows = new ArrayList<>();
     ByteArrayOutputStream quarantine = new ByteArrayOutputStream();
     TreeMap<String, Long> reasons = new TreeMap<>();
@@ -63,7 +81,7 @@ public final class BronzeChunkWriter {
         : lake.put(LakeLayout.quarantineFile(item.sourceId(), dt, item.chunkId()), quarantine.toByteArray(),
             rejected[0], "application/x-ndjson");
     ChunkResult result = new ChunkResult(item.sourceId(), item.chunkId(), item.bucket(), item.key(), item.etag(),
-        item.size(), rows.size() + rejected[0], bronze, quarantined, rejected[0], reasons);
+        item.size(), rows.size() + rejected[0], bronze, quarantined, rejected[0], reasons, fingerprint);
     lake.putJson(LakeLayout.extractResult(runId, item.sourceId(), item.chunkId()), result);
     return result;
   }

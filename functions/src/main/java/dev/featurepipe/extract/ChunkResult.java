@@ -7,7 +7,9 @@ import java.util.TreeMap;
 /**
  * What extracting one chunk produced, written to {@code runs/} for the SealBronze step. {@code
  * records} counts everything the connector read (rows plus rejections); {@code quarantine} is null
- * when nothing was rejected. The source fields are null for sources that are not objects.
+ * when nothing was rejected. The source fields are null for sources that are not objects. {@code
+ * inputFingerprint} covers the planned item, the config and the code: a rerun whose item has the
+ * same fingerprint reuses this result instead of reading the source again.
  */
 public record ChunkResult(
     String sourceId,
@@ -20,7 +22,8 @@ public record ChunkResult(
     FileEntry bronze,
     FileEntry quarantine,
     long quarantined,
-    SortedMap<String, Long> rejectReasons) {
+    SortedMap<String, Long> rejectReasons,
+    String inputFingerprint) {
 
   public ChunkResult {
     rejectReasons = new TreeMap<>(rejectReasons);

@@ -40,6 +40,7 @@ import dev.featurepipe.transform.ShardResult;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -76,19 +77,25 @@ public final class DailySteps {
     long rows = 0;
     long quarantined = 0;
     long bytes = 0;
+    int reused = 0;
     for (ExtractItem item : batch.items()) {
       long start = System.nanoTime();
       SourceConfig source = ctx.config().config().source(item.sourceId())
           .orElseThrow(() -> new InvalidInput("source " + item.sourceId() + " is not in config/pipeline.yaml"));
-      ChunkResult r = writer.write(SourceConnectors.create(source, connectors), item, runId, dt);
+      String fingerprint = BronzeChunkWriter.fingerprint(item, ctx.config().sha256(), ctx.codeVersion());
+      Optional<ChunkResult> earlier = Boolean.TRUE.equals(batch.batchInput().force()) ? Optional.empty()
+          : writer.reusable(item, runId, fingerprint);
+      ChunkResult r = earlier.orElseGet(
+          () -> writer.write(SourceConnectors.create(source, connectors), item, runId, dt, fingerprint));
+      reused += earlier.isPresent() ? 1 : 0;
       rows += r.bronze().rows();
       quarantined += r.quarantined();
       bytes += r.sourceBytes();
       Log.info("Extract", "chunk_extracted", Log.RUN_ID, runId, "chunk", r.chunkId(), "rows", r.bronze().rows(),
-          "quarantined", r.quarantined(), "bronze_key", r.bronze().key(),
+          "quarantined", r.quarantined(), "bronze_key", r.bronze().key(), "reused", earlier.isPresent(),
           "duration_ms", (System.nanoTime() - start) / 1_000_000);
     }
-    return new ExtractSummary(batch.items().size(), rows, quarantined, bytes);
+    return new ExtractSummary(batch.items().size(), rows, quarantined, bytes, reused);
   }
 
   /**

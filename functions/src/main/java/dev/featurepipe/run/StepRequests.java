@@ -14,9 +14,11 @@ public final class StepRequests {
       @JsonProperty("Items") List<ExtractItem> items,
       @JsonProperty("BatchInput") BatchInput batchInput) {}
 
-  public record BatchInput(String runId, String date, String lakeBucket) {}
+  /** {@code force}: re-extract even chunks whose source, config and code did not change. */
+  public record BatchInput(String runId, String date, String lakeBucket, Boolean force) {}
 
-  public record ExtractSummary(int chunks, long rows, long quarantined, long bytes) {}
+  /** {@code reused}: chunks whose earlier result still held (same source object, config and code). */
+  public record ExtractSummary(int chunks, long rows, long quarantined, long bytes, int reused) {}
 
   /** {@code manifests}: each source's Bronze partition manifest key, by source id. */
   public record SealSummary(java.util.SortedMap<String, String> manifests, long rows, long quarantined, int files) {}

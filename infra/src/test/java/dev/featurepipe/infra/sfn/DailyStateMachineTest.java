@@ -111,6 +111,7 @@ class DailyStateMachineTest {
     plan.put("runId", RUN_ID);
     plan.set("date", input.get("date"));
     plan.put("lakeBucket", LAKE);
+    plan.put("force", false);
     plan.putObject("extractItems").put("bucket", LAKE).put("key", itemsKey);
     plan.putObject("fanout")
         .put("chunksPerExtract", CHUNKS_PER_EXTRACT)
@@ -179,7 +180,7 @@ class DailyStateMachineTest {
     assertThat(extractCalls).hasSize(batches);
     List<String> extractedKeys = new ArrayList<>();
     for (JsonNode batch : extractCalls) {
-      assertThat(batch.get("BatchInput")).isEqualTo(json("{\"runId\": \"%s\", \"date\": \"2026-03-01\", \"lakeBucket\": \"lake\"}".formatted(RUN_ID)));
+      assertThat(batch.get("BatchInput")).isEqualTo(json("{\"runId\": \"%s\", \"date\": \"2026-03-01\", \"lakeBucket\": \"lake\", \"force\": false}".formatted(RUN_ID)));
       assertThat(batch.get("Items").size()).isBetween(1, CHUNKS_PER_EXTRACT);
       batch.get("Items").forEach(item -> extractedKeys.add(item.get("key").textValue()));
     }

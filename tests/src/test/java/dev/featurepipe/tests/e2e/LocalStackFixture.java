@@ -81,6 +81,25 @@ final class LocalStackFixture implements AutoCloseable {
     return local.run(LocalPipeline.DAILY, "test-" + date + "-" + EXECUTIONS.incrementAndGet(), input);
   }
 
+  /**
+   * Each Extract item's own output (ExtractSummary JSON) in a run, found as on AWS: the ExtractAll
+   * state's output names its ResultWriter manifest, which lists the SUCCEEDED result files.
+   */
+  List<com.fasterxml.jackson.databind.JsonNode> extractOutputs(ExecutionResult result) {
+    var exited = result.history().stream()
+        .filter(e -> "ExtractAll".equals(e.stateName()) && e.type().equals("MapStateExited")).findFirst().orElseThrow();
+    var details = exited.details().path("output").path("extractMap").path("ResultWriterDetails");
+    var manifest = Json.read(lake().get(details.get("Key").asText()), com.fasterxml.jackson.databind.JsonNode.class);
+    List<com.fasterxml.jackson.databind.JsonNode> outputs = new ArrayList<>();
+    for (var file : manifest.path("ResultFiles").path("SUCCEEDED")) {
+      for (var child : Json.read(lake().get(file.get("Key").asText()), com.fasterxml.jackson.databind.JsonNode.class)) {
+        outputs.add(Json.read(child.get("Output").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            com.fasterxml.jackson.databind.JsonNode.class));
+      }
+    }
+    return outputs;
+  }
+
   LakeStore lake() {
     return new LakeStore(local.clients().s3(), local.context().names().lakeBucket());
   }

@@ -64,6 +64,10 @@ class SourceUnavailabilityTest {
       ExecutionResult complete = stack.runDaily(date, Map.of());
 
       assertThat(complete.output().get("status").asText()).isEqualTo("SUCCEEDED");
+      // What finished is not redone: the clickstream's chunks are reused, only the EU ones are read.
+      var extracts = stack.extractOutputs(complete);
+      assertThat(extracts.stream().mapToInt(o -> o.get("chunks").asInt()).sum()).isEqualTo(4);
+      assertThat(extracts.stream().mapToInt(o -> o.get("reused").asInt()).sum()).isEqualTo(2);
       assertThat(stack.runRecord(date).groups()).extracting(RunRecord.Group::group)
           .containsExactly("product_stats_v1", "product_stats_v2");
       Map<String, AttributeValue> freshMeta = meta(stack, "product_stats_v2");
