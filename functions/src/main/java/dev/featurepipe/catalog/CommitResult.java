@@ -5,7 +5,8 @@ import java.util.List;
 
 /** One group's Silver commit for one date, written to {@code runs/} for the Load and Publish steps. */
 public record CommitResult(
-    String group, String table, String dt, long snapshotId, long rows, List<BucketFile> files) {
+    String group, String table, String dt, long snapshotId, long rows, List<BucketFile> files,
+    String inputFingerprint) {
 
   public CommitResult {
     files = List.copyOf(files);

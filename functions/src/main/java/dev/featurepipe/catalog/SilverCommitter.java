@@ -50,7 +50,7 @@ public final class SilverCommitter {
 
   /** Lineage of one commit. */
   public record Lineage(String runId, String codeVersion, String configSha256, String inputManifestKey,
-      String inputManifestSha256) {}
+      String inputManifestSha256, String inputFingerprint) {}
 
   private final Catalog catalog;
   private final String database;
@@ -109,6 +109,27 @@ public final class SilverCommitter {
           + (group.version() + 1));
     }
     return table;
+  }
+
+  /**
+   * True when the commit recorded in {@code earlier} is still what the table serves for its date:
+   * the snapshot exists and no later snapshot replaced that {@code dt} partition.
+   */
+  public boolean stillServes(FeatureGroupConfig group, CommitResult earlier) {
+    if (!catalog.tableExists(tableId(group))) {
+      return false;
+    }
+    Table table = catalog.loadTable(tableId(group));
+    if (table.snapshot(earlier.snapshotId()) == null) {
+      return false;
+    }
+    for (org.apache.iceberg.Snapshot s : table.snapshots()) {
+      if (s.sequenceNumber() > table.snapshot(earlier.snapshotId()).sequenceNumber()
+          && earlier.dt().equals(s.summary().get(DT))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public CommitResult commit(
@@ -170,7 +191,7 @@ public final class SilverCommitter {
           + dt + "; rerun to record a consistent snapshot id");
     }
     CommitResult result = new CommitResult(group.versionedName(), tableId(group).toString(), dt.toString(),
-        snapshotId, rows, files);
+        snapshotId, rows, files, lineage.inputFingerprint());
     lake.putJson(LakeLayout.commitResult(runId, group.versionedName()), result);
     return result;
   }

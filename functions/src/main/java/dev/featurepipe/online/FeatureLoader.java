@@ -48,7 +48,8 @@ public final class FeatureLoader {
     this.lake = lake;
   }
 
-  public LoadResult load(String runId, LocalDate dt, FeatureGroupConfig group, int shard, int shardCount) {
+  public LoadResult load(String runId, LocalDate dt, FeatureGroupConfig group, int shard, int shardCount,
+      String inputFingerprint) {
     CommitResult commit = lake.getJson(LakeLayout.commitResult(runId, group.versionedName()), CommitResult.class);
     Schema schema = ProductStatsSchema.silver(group);
     long written = 0;
@@ -85,7 +86,8 @@ public final class FeatureLoader {
       throttled += stats[1];
       written += pending.size();
     }
-    LoadResult result = new LoadResult(group.versionedName(), shard, shardCount, written, batches, retried, throttled);
+    LoadResult result = new LoadResult(group.versionedName(), shard, shardCount, written, batches, retried, throttled,
+        inputFingerprint);
     lake.putJson(LakeLayout.loadResult(runId, group.versionedName(), shard, shardCount), result);
     return result;
   }

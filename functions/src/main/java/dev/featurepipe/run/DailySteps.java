@@ -138,12 +138,22 @@ public final class DailySteps {
     LocalDate dt = LakeLayout.parseDate("date", request.date());
     checkBucket(request.lakeBucket());
     FeatureGroupConfig group = group(request.item().group());
-    PartitionManifest bronze = lake.getJson(manifestOf(request.bronzeManifests(), group), PartitionManifest.class);
-    ShardResult r = new ProductStatsBuilder(lake)
-        .build(runId, dt, group, bronze, request.item().shard(), request.item().shardCount());
+    String manifestKey = manifestOf(request.bronzeManifests(), group);
+    byte[] manifest = lake.get(manifestKey);
+    String fingerprint = groupFingerprint(manifest);
+    int shard = request.item().shard();
+    int shardCount = request.item().shardCount();
+    Optional<ShardResult> earlier = Boolean.TRUE.equals(request.force()) ? Optional.empty()
+        : lake.find(LakeLayout.transformResult(runId, group.versionedName(), shard, shardCount))
+            .map(b -> Json.read(b, ShardResult.class))
+            .filter(r -> fingerprint.equals(r.inputFingerprint()))
+            .filter(r -> r.files().stream().allMatch(f -> lake.find(f.file().key()).isPresent()));
+    ShardResult r = earlier.orElseGet(() -> new ProductStatsBuilder(lake).build(runId, dt, group,
+        Json.read(manifest, PartitionManifest.class), shard, shardCount, fingerprint));
     Log.info("BuildFeatures", "shard_built", Log.RUN_ID, runId, "group", r.group(), "shard", r.shard(),
-        "input_rows", r.inputRows(), "duplicates", r.duplicates(), "entities", r.entities());
-    return new BuildSummary(r.group(), r.shard(), r.entities(), r.files().size());
+        "input_rows", r.inputRows(), "duplicates", r.duplicates(), "entities", r.entities(), "reused",
+        earlier.isPresent());
+    return new BuildSummary(r.group(), r.shard(), r.entities(), r.files().size(), earlier.isPresent());
   }
 
   public CommitSummary commitFeatures(CommitRequest request) {
@@ -153,15 +163,20 @@ public final class DailySteps {
     FeatureGroupConfig group = group(request.group());
     String manifestKey = manifestOf(request.bronzeManifests(), group);
     byte[] manifest = lake.get(manifestKey);
+    String fingerprint = groupFingerprint(manifest);
     SilverCommitter committer = new SilverCommitter(ctx.catalog().get(), ctx.catalogDatabase(),
         ctx.names().lakeBucket(), lake);
-    CommitResult r = committer.commit(runId, dt, group, request.shardCount(),
+    String resultKey = LakeLayout.commitResult(runId, group.versionedName());
+    Optional<CommitResult> earlier = Boolean.TRUE.equals(request.force()) ? Optional.empty()
+        : lake.find(resultKey).map(b -> Json.read(b, CommitResult.class))
+            .filter(r -> fingerprint.equals(r.inputFingerprint()))
+            .filter(r -> committer.stillServes(group, r));
+    CommitResult r = earlier.orElseGet(() -> committer.commit(runId, dt, group, request.shardCount(),
         new SilverCommitter.Lineage(runId, ctx.codeVersion(), ctx.config().sha256(), manifestKey,
-            Hashing.sha256Hex(manifest)));
+            Hashing.sha256Hex(manifest), fingerprint)));
     Log.info("CommitFeatures", "committed", Log.RUN_ID, runId, "table", r.table(), "snapshot_id", r.snapshotId(),
-        "rows", r.rows(), "files", r.files().size());
-    return new CommitSummary(r.group(), r.snapshotId(), r.rows(), r.files().size(),
-        LakeLayout.commitResult(runId, group.versionedName()));
+        "rows", r.rows(), "files", r.files().size(), "reused", earlier.isPresent());
+    return new CommitSummary(r.group(), r.snapshotId(), r.rows(), r.files().size(), resultKey, earlier.isPresent());
   }
 
   public LoadSummary loadFeatures(LoadRequest request) {
@@ -172,11 +187,27 @@ public final class DailySteps {
     LocalDate dt = LakeLayout.parseDate("date", request.date());
     checkBucket(request.lakeBucket());
     FeatureGroupConfig group = group(request.item().group());
-    LoadResult r = new FeatureLoader(ctx.dynamoDb(), ctx.names().featureTable(), lake)
-        .load(runId, dt, group, request.item().shard(), request.item().shardCount());
+    int shard = request.item().shard();
+    int shardCount = request.item().shardCount();
+    CommitResult commit = lake.getJson(LakeLayout.commitResult(runId, group.versionedName()), CommitResult.class);
+    // Loaded items depend on exactly what was committed: the snapshot and the group's inputs.
+    String fingerprint = commit.inputFingerprint() + " " + commit.snapshotId();
+    Optional<LoadResult> earlier = Boolean.TRUE.equals(request.force()) ? Optional.empty()
+        : lake.find(LakeLayout.loadResult(runId, group.versionedName(), shard, shardCount))
+            .map(b -> Json.read(b, LoadResult.class))
+            .filter(r -> fingerprint.equals(r.inputFingerprint()));
+    LoadResult r = earlier.orElseGet(() -> new FeatureLoader(ctx.dynamoDb(), ctx.names().featureTable(), lake)
+        .load(runId, dt, group, shard, shardCount, fingerprint));
     Log.info("LoadFeatures", "shard_loaded", Log.RUN_ID, runId, "group", r.group(), "shard", r.shard(),
-        "written", r.written(), "retried", r.retriedItems(), "throttled", r.throttledRequests());
-    return new LoadSummary(r.group(), r.shard(), r.written());
+        "written", r.written(), "retried", r.retriedItems(), "throttled", r.throttledRequests(), "reused",
+        earlier.isPresent());
+    return new LoadSummary(r.group(), r.shard(), r.written(), earlier.isPresent());
+  }
+
+  /** What decides a group's output for a date: its source's Bronze manifest, the config and the code. */
+  private String groupFingerprint(byte[] bronzeManifest) {
+    return Hashing.sha256Hex((Hashing.sha256Hex(bronzeManifest) + "\n" + ctx.config().sha256() + "\n"
+        + ctx.codeVersion()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   public RunSummary publish(RunState state) {

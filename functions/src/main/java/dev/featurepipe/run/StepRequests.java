@@ -24,19 +24,19 @@ public final class StepRequests {
   public record SealSummary(java.util.SortedMap<String, String> manifests, long rows, long quarantined, int files) {}
 
   public record BuildRequest(String runId, String date, String lakeBucket,
-      java.util.SortedMap<String, String> bronzeManifests, TransformItem item) {}
+      java.util.SortedMap<String, String> bronzeManifests, TransformItem item, Boolean force) {}
 
-  public record BuildSummary(String group, int shard, long rows, int files) {}
+  public record BuildSummary(String group, int shard, long rows, int files, boolean reused) {}
 
   public record CommitRequest(String runId, String date, String lakeBucket,
       java.util.SortedMap<String, String> bronzeManifests, int shardCount,
-      String group) {}
+      String group, Boolean force) {}
 
-  public record CommitSummary(String group, long snapshotId, long rows, int files, String resultKey) {}
+  public record CommitSummary(String group, long snapshotId, long rows, int files, String resultKey, boolean reused) {}
 
-  public record LoadRequest(String runId, String date, String lakeBucket, TransformItem item) {}
+  public record LoadRequest(String runId, String date, String lakeBucket, TransformItem item, Boolean force) {}
 
-  public record LoadSummary(String group, int shard, long written) {}
+  public record LoadSummary(String group, int shard, long written, boolean reused) {}
 
   public record FailureSummary(String runId, String status, String runRecordKey) {}
 }

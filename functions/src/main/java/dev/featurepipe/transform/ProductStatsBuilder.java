@@ -56,7 +56,7 @@ public final class ProductStatsBuilder {
 
   public ShardResult build(
       String runId, LocalDate dt, FeatureGroupConfig group, PartitionManifest bronze, int shard,
-      int shardCount) {
+      int shardCount, String inputFingerprint) {
     Function<String, Integer> bucketOf = bucketFunction(group.buckets());
     Map<Integer, Map<String, Agg>> byBucket = new HashMap<>();
     Set<String> seenEvents = new HashSet<>();
@@ -99,7 +99,7 @@ public final class ProductStatsBuilder {
       entities += rows.size();
     }
     ShardResult result = new ShardResult(group.versionedName(), shard, shardCount, inputRows, duplicates,
-        entities, files);
+        entities, files, inputFingerprint);
     lake.putJson(LakeLayout.transformResult(runId, group.versionedName(), shard, shardCount), result);
     return result;
   }

@@ -59,6 +59,8 @@ class SourceUnavailabilityTest {
       assertThat(staleMeta.get("stale").bool()).isTrue();
       assertThat(staleMeta.get("stale_reason").s()).isEqualTo("source(s) clicks_eu unavailable on 2026-11-18");
 
+      long v1Snapshot = stack.silverTable().currentSnapshot().snapshotId();
+      var v1Items = stack.onlineItems(date);
       stack.upload("clicks_eu/", 42, date, 2_000, 2, 0); // the source comes back
 
       ExecutionResult complete = stack.runDaily(date, Map.of());
@@ -68,6 +70,10 @@ class SourceUnavailabilityTest {
       var extracts = stack.extractOutputs(complete);
       assertThat(extracts.stream().mapToInt(o -> o.get("chunks").asInt()).sum()).isEqualTo(4);
       assertThat(extracts.stream().mapToInt(o -> o.get("reused").asInt()).sum()).isEqualTo(2);
+      stack.silverTable().refresh();
+      assertThat(stack.silverTable().currentSnapshot().snapshotId()).as("product_stats_v1 is not committed again")
+          .isEqualTo(v1Snapshot);
+      assertThat(stack.onlineItems(date)).isEqualTo(v1Items);
       assertThat(stack.runRecord(date).groups()).extracting(RunRecord.Group::group)
           .containsExactly("product_stats_v1", "product_stats_v2");
       Map<String, AttributeValue> freshMeta = meta(stack, "product_stats_v2");
