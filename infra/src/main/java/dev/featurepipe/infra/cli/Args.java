@@ -33,8 +33,10 @@ record Args(Map<String, String> options, List<String> positional) {
           }
           options.put(name, value);
         } else {
-          throw new UsageError(command + ": unknown option --" + name + " (takes: "
-              + String.join(", ", new TreeMap<>(Map.of("valued", valued.toString(), "flags", flags.toString())).values()) + ")");
+          java.util.TreeSet<String> known = new java.util.TreeSet<>(valued);
+          known.addAll(flags);
+          throw new UsageError(command + ": unknown option --" + name + "; " + command + " takes "
+              + (known.isEmpty() ? "no options" : "--" + String.join(", --", known)));
         }
       } else {
         positional.add(a);
@@ -49,6 +51,19 @@ record Args(Map<String, String> options, List<String> positional) {
 
   boolean flag(String name) {
     return options.containsKey(name);
+  }
+
+  /** A {@code --name YYYY-MM-DD} option, checked strictly. */
+  java.time.LocalDate date(String command, String name, String fallback) {
+    String v = options.getOrDefault(name, fallback);
+    if (v == null || !v.matches("\\d{4}-\\d{2}-\\d{2}")) {
+      throw new UsageError(command + ": --" + name + " must be a date like 2026-11-24, got " + v);
+    }
+    try {
+      return java.time.LocalDate.parse(v);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new UsageError(command + ": --" + name + " must be a date like 2026-11-24, got " + v);
+    }
   }
 
   int intValue(String command, String name, int fallback) {

@@ -40,7 +40,7 @@ final class Bench {
   static void run(Args args, PrintStream out) {
     int events = args.intValue("bench", "events", 1_000_000);
     int parallel = args.intValue("bench", "parallel", 1);
-    LocalDate date = LocalDate.parse(args.get("date", Main.DEMO_DATE));
+    LocalDate date = args.date("bench", "date", Main.DEMO_DATE);
     Path root = RepoRoot.locate();
     Path benchDir = root.resolve(".featurepipe").resolve("bench");
     Main.deleteRecursively(benchDir);

@@ -90,7 +90,7 @@ public final class Main {
   }
 
   static void demo(Args args, PrintStream out) {
-    LocalDate date = LocalDate.parse(args.get("date", DEMO_DATE));
+    LocalDate date = args.date("demo", "date", DEMO_DATE);
     int events = args.intValue("demo", "events", 100_000);
     Path root = RepoRoot.locate();
     StackOptions options = StackOptions.defaults(root);
@@ -115,7 +115,7 @@ public final class Main {
     if (!args.options().containsKey("date")) {
       throw new Args.UsageError("run: --date YYYY-MM-DD is required");
     }
-    LocalDate date = LocalDate.parse(args.get("date", null));
+    LocalDate date = args.date("run", "date", null);
     Path root = RepoRoot.locate();
     try (LocalPipeline local = LocalPipeline.start(root, StackOptions.defaults(root))) {
       ObjectNode input = Json.mapper().createObjectNode().put("date", date.toString());
