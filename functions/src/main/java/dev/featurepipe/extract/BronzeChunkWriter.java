@@ -81,7 +81,7 @@ public final class BronzeChunkWriter {
         : lake.put(LakeLayout.quarantineFile(item.sourceId(), dt, item.chunkId()), quarantine.toByteArray(),
             rejected[0], "application/x-ndjson");
     ChunkResult result = new ChunkResult(item.sourceId(), item.chunkId(), item.bucket(), item.key(), item.etag(),
-        item.size(), rows.size() + rejected[0], bronze, quarantined, rejected[0], reasons, fingerprint);
+        item.size(), rows.size() + rejected[0], bronze, quarantined, rejected[0], reasons, fingerprint, item.range());
     lake.putJson(LakeLayout.extractResult(runId, item.sourceId(), item.chunkId()), result);
     return result;
   }

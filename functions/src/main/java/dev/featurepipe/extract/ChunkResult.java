@@ -23,7 +23,8 @@ public record ChunkResult(
     FileEntry quarantine,
     long quarantined,
     SortedMap<String, Long> rejectReasons,
-    String inputFingerprint) {
+    String inputFingerprint,
+    com.fasterxml.jackson.databind.JsonNode range) {
 
   public ChunkResult {
     rejectReasons = new TreeMap<>(rejectReasons);

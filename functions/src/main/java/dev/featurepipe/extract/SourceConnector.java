@@ -31,6 +31,13 @@ public interface SourceConnector {
   /** Reads one planned chunk into the sink. */
   void read(ExtractItem item, LocalDate dt, RowSink sink);
 
+  /**
+   * Called once the date's Bronze partition manifest names every chunk of {@code planned}: the
+   * moment a connector may advance its checkpoint (a JDBC watermark), since the rows up to it are
+   * now safely in Bronze. Doing it any earlier could skip rows of a chunk that later failed.
+   */
+  default void sealed(List<ExtractItem> planned) {}
+
   /** Where read rows and rejected records go. */
   interface RowSink {
     void row(Record row);

@@ -11,8 +11,9 @@ public final class SourceConnectors {
   public static SourceConnector create(SourceConfig source, ConnectorContext ctx) {
     return switch (source.kind()) {
       case "s3_jsonl" -> new ClickstreamConnector(source, ctx.s3(), ctx.sourceBucket());
+      case "jdbc" -> dev.featurepipe.extract.jdbc.JdbcConnector.create(source, ctx);
       default -> throw new ConfigInvalid("sources[" + source.id() + "].kind: " + source.kind()
-          + " has a connector that the daily workflow does not run yet; use s3_jsonl");
+          + " has a connector that the daily workflow does not run yet; use s3_jsonl or jdbc");
     };
   }
 }

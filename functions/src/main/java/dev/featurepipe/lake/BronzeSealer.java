@@ -48,14 +48,15 @@ public final class BronzeSealer {
       if (c.quarantine() != null) {
         quarantineFiles.add(c.quarantine());
       }
-      inputs.add(new PartitionManifest.Input(c.sourceBucket(), c.sourceKey(), c.sourceEtag(), c.sourceBytes()));
+      inputs.add(new PartitionManifest.Input(c.chunkId(), c.sourceBucket(), c.sourceKey(), c.sourceEtag(),
+          c.sourceBytes(), c.range()));
       rows += c.bronze().rows();
       quarantined += c.quarantined();
       c.rejectReasons().forEach((k, v) -> reasons.merge(k, v, Long::sum));
     }
     files.sort(Comparator.comparing(FileEntry::key));
     quarantineFiles.sort(Comparator.comparing(FileEntry::key));
-    inputs.sort(Comparator.comparing(PartitionManifest.Input::key));
+    inputs.sort(Comparator.comparing(PartitionManifest.Input::chunkId));
     PartitionManifest manifest =
         new PartitionManifest("bronze", sourceId, dt.toString(), runId, ClickstreamSchema.NAME,
             ClickstreamSchema.FINGERPRINT, files, quarantineFiles, inputs, rows, quarantined, reasons);

@@ -29,6 +29,11 @@ public record PartitionManifest(
     rejectReasons = new TreeMap<>(rejectReasons);
   }
 
-  /** A source object this partition was extracted from. */
-  public record Input(String bucket, String key, String etag, long bytes) {}
+  /**
+   * A chunk this partition was extracted from: a source object ({@code bucket}, {@code key},
+   * {@code etag}, {@code bytes}) and/or the connector's {@code range} (a key range of a table, a
+   * byte range, an API partition). Inputs are sorted by chunk id.
+   */
+  public record Input(String chunkId, String bucket, String key, String etag, long bytes,
+      com.fasterxml.jackson.databind.JsonNode range) {}
 }

@@ -117,8 +117,11 @@ public final class DailySteps {
     long rows = 0;
     long quarantined = 0;
     int files = 0;
+    ConnectorContext connectors = connectorContext(ctx);
     for (SourceConfig source : ctx.config().config().sources()) {
       BronzeSealer.Sealed sealed = sealer.seal(state.runId(), dt, source.id(), items);
+      SourceConnectors.create(source, connectors)
+          .sealed(items.stream().filter(i -> i.sourceId().equals(source.id())).toList());
       manifests.put(source.id(), sealed.manifestKey());
       rows += sealed.rows();
       quarantined += sealed.quarantined();
