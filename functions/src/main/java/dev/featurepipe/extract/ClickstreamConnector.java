@@ -135,7 +135,7 @@ public final class ClickstreamConnector implements SourceConnector {
   }
 
   /** Gzip is detected by its magic bytes, not the key's suffix: sources name files loosely. */
-  private static InputStream decoded(InputStream raw) throws IOException {
+  public static InputStream decoded(InputStream raw) throws IOException {
     BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
     in.mark(2);
     int b1 = in.read();
@@ -147,7 +147,8 @@ public final class ClickstreamConnector implements SourceConnector {
     return in;
   }
 
-  private static boolean isBlank(byte[] buf, int off, int len) {
+  /** Spaces, tabs and carriage returns only: not a record (trailing newlines, pretty exporters). */
+  public static boolean isBlank(byte[] buf, int off, int len) {
     for (int i = off; i < off + len; i++) {
       byte b = buf[i];
       if (b != ' ' && b != '\t' && b != '\r') {

@@ -12,8 +12,10 @@ public final class SourceConnectors {
     return switch (source.kind()) {
       case "s3_jsonl" -> new ClickstreamConnector(source, ctx.s3(), ctx.sourceBucket());
       case "jdbc" -> dev.featurepipe.extract.jdbc.JdbcConnector.create(source, ctx);
-      default -> throw new ConfigInvalid("sources[" + source.id() + "].kind: " + source.kind()
-          + " has a connector that the daily workflow does not run yet; use s3_jsonl or jdbc");
+      case "rest" -> dev.featurepipe.extract.rest.RestConnector.create(source, ctx);
+      case "s3_files" -> dev.featurepipe.extract.files.FilesConnector.create(source, ctx);
+      default -> throw new ConfigInvalid("sources[" + source.id() + "].kind: must be one of s3_jsonl, s3_files, jdbc, rest, got "
+          + source.kind());
     };
   }
 }

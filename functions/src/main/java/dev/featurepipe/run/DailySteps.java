@@ -104,7 +104,7 @@ public final class DailySteps {
    * arrive with the connectors that need them).
    */
   static ConnectorContext connectorContext(PipelineContext ctx) {
-    return new ConnectorContext(ctx.s3(), ctx.names().sourceBucket(),
+    return new ConnectorContext(ctx.s3(), ctx.names().sourceBucket(), ctx.names().lakeBucket(),
         new CheckpointStore(ctx.dynamoDb(), ctx.names().controlTable()), new LocalSecrets(System.getenv()));
   }
 

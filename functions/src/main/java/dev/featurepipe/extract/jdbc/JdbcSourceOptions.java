@@ -1,13 +1,12 @@
 package dev.featurepipe.extract.jdbc;
 
+import dev.featurepipe.extract.ConnectorOptions;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.featurepipe.errors.ConfigInvalid;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -167,20 +166,7 @@ public record JdbcSourceOptions(
 
   /** Binds and validates a source's {@code options} node. */
   public static JdbcSourceOptions parse(String sourceId, JsonNode options) {
-    if (options == null || options.isNull() || options.isMissingNode()) {
-      throw new ConfigInvalid("sources[" + sourceId + "].options: required for kind jdbc, got nothing");
-    }
-    Raw raw;
-    try {
-      raw = STRICT.treeToValue(options, Raw.class);
-    } catch (JsonMappingException e) {
-      String path = e.getPath().stream()
-          .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
-          .reduce("", String::concat);
-      throw new ConfigInvalid("sources[" + sourceId + "].options" + path + ": " + e.getOriginalMessage(), e);
-    } catch (IOException e) {
-      throw new ConfigInvalid("sources[" + sourceId + "].options: " + e.getMessage(), e);
-    }
+    Raw raw = ConnectorOptions.bind(STRICT, sourceId, "jdbc", options, Raw.class);
     return new JdbcSourceOptions(sourceId, raw.url(), raw.credentials(), raw.table(), raw.query(), raw.keyColumn(),
         raw.chunkRows() == null ? CHUNK_ROWS_DEFAULT : raw.chunkRows(), raw.watermarkColumn(), raw.columns());
   }
