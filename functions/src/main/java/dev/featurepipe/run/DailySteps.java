@@ -118,7 +118,16 @@ public final class DailySteps {
     long quarantined = 0;
     int files = 0;
     ConnectorContext connectors = connectorContext(ctx);
+    java.util.Set<String> down = new java.util.HashSet<>();
+    if (state.unavailableSources() != null) {
+      state.unavailableSources().forEach(u -> down.add(u.sourceId()));
+    }
     for (SourceConfig source : ctx.config().config().sources()) {
+      if (down.contains(source.id())) {
+        // Not planned this run: sealing it would write an empty manifest and delete its
+        // partition's files as orphans. Whatever an earlier run sealed stays as it was.
+        continue;
+      }
       BronzeSealer.Sealed sealed = sealer.seal(state.runId(), dt, source.id(), items);
       SourceConnectors.create(source, connectors)
           .sealed(items.stream().filter(i -> i.sourceId().equals(source.id())).toList());

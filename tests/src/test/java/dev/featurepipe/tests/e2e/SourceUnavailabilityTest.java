@@ -82,6 +82,28 @@ class SourceUnavailabilityTest {
     }
   }
 
+  @Test
+  void aSourceThatGoesDownOnARerunKeepsItsBronzePartitionAsItWas(@TempDir Path tempDir) {
+    LoadedConfig config = ConfigLoader.load(TWO_SOURCES.getBytes(StandardCharsets.UTF_8), "two-sources.yaml");
+    LocalDate date = LocalDate.of(2026, 11, 15);
+    try (LocalStackFixture stack = new LocalStackFixture(tempDir, config, UnaryOperator.identity())) {
+      stack.upload("clickstream/", 43, date, 2_000, 2, 0);
+      var eu = stack.upload("clicks_eu/", 44, date, 2_000, 2, 0);
+      assertThat(stack.runDaily(date, Map.of()).output().get("status").asText()).isEqualTo("SUCCEEDED");
+      String euBronze = "bronze/source_id=clicks_eu/dt=" + date + "/";
+      Map<String, String> before = stack.objectHashes(euBronze);
+      assertThat(before).hasSizeGreaterThan(1);
+
+      for (var o : eu.objects()) { // the EU source vanishes, then the date is rerun
+        stack.local.clients().s3().deleteObject(b -> b.bucket(stack.local.context().names().sourceBucket()).key(o.key()));
+      }
+      ExecutionResult rerun = stack.runDaily(date, Map.of(), true);
+
+      assertThat(rerun.output().get("status").asText()).isEqualTo("PARTIAL");
+      assertThat(stack.objectHashes(euBronze)).as("Bronze of a source that is down is left alone").isEqualTo(before);
+    }
+  }
+
   private static Map<String, AttributeValue> meta(LocalStackFixture stack, String group) {
     return stack.local.clients().dynamoDb().getItem(b -> b.tableName(stack.local.context().names().featureTable())
         .key(Map.of("pk", AttributeValue.fromS("meta:" + group), "sk", AttributeValue.fromS("meta")))).item();
