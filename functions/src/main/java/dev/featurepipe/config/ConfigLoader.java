@@ -27,7 +27,7 @@ public final class ConfigLoader {
   static final Pattern ID = Pattern.compile("[a-z][a-z0-9_]{0,62}");
 
   /** Connector kinds; each validates its own {@code options} when it is built. */
-  static final List<String> SOURCE_KINDS = List.of("s3_jsonl", "s3_files", "jdbc", "rest");
+  static final List<String> SOURCE_KINDS = List.of("s3_jsonl", "s3_files", "jdbc", "rest", "cdc");
 
   /** Product features the current engine computes (issue 4 replaces this with declared aggregates). */
   static final List<String> PRODUCT_STATS_FEATURES =

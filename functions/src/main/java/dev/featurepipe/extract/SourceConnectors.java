@@ -14,7 +14,8 @@ public final class SourceConnectors {
       case "jdbc" -> dev.featurepipe.extract.jdbc.JdbcConnector.create(source, ctx);
       case "rest" -> dev.featurepipe.extract.rest.RestConnector.create(source, ctx);
       case "s3_files" -> dev.featurepipe.extract.files.FilesConnector.create(source, ctx);
-      default -> throw new ConfigInvalid("sources[" + source.id() + "].kind: must be one of s3_jsonl, s3_files, jdbc, rest, got "
+      case "cdc" -> dev.featurepipe.extract.cdc.CdcConnector.create(source, ctx);
+      default -> throw new ConfigInvalid("sources[" + source.id() + "].kind: must be one of s3_jsonl, s3_files, jdbc, rest, cdc, got "
           + source.kind());
     };
   }
