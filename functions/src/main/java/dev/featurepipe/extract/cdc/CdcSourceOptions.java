@@ -1,5 +1,6 @@
 package dev.featurepipe.extract.cdc;
 
+import dev.featurepipe.extract.FieldTypes;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -11,7 +12,6 @@ import dev.featurepipe.extract.ConnectorOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
@@ -38,7 +38,6 @@ public record CdcSourceOptions(
 
   static final List<String> POSITION_TYPES = List.of("long", "string");
 
-  static final Pattern DECIMAL = Pattern.compile("decimal\\((\\d{1,2}),\\s*(\\d{1,2})\\)");
 
   static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
 
@@ -57,25 +56,7 @@ public record CdcSourceOptions(
 
     /** The Iceberg type, or null when {@code type} names none (reported by validation). */
     public Type icebergType() {
-      if (type == null) {
-        return null;
-      }
-      Matcher m = DECIMAL.matcher(type);
-      if (m.matches()) {
-        int p = Integer.parseInt(m.group(1));
-        int s = Integer.parseInt(m.group(2));
-        return p >= 1 && p <= 38 && s <= p ? Types.DecimalType.of(p, s) : null;
-      }
-      return switch (type) {
-        case "string" -> Types.StringType.get();
-        case "int" -> Types.IntegerType.get();
-        case "long" -> Types.LongType.get();
-        case "double" -> Types.DoubleType.get();
-        case "boolean" -> Types.BooleanType.get();
-        case "date" -> Types.DateType.get();
-        case "timestamptz" -> Types.TimestampType.withZone();
-        default -> null;
-      };
+      return FieldTypes.icebergType(type);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.featurepipe.extract.files;
 
+import dev.featurepipe.extract.FieldTypes;
 import dev.featurepipe.extract.ConnectorOptions;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
@@ -48,14 +48,12 @@ public record FilesSourceOptions(
 
   static final List<String> COMPRESSIONS = List.of("none", "gzip");
 
-  static final Pattern DECIMAL = Pattern.compile("decimal\\((\\d{1,2}),\\s*(\\d{1,2})\\)");
 
   static final String TYPES = "string, int, long, double, boolean, date, timestamptz, decimal(p,s)";
 
   static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]*");
 
   /** Iceberg decimals hold at most 38 digits. */
-  static final int MAX_PRECISION = 38;
 
   /** Name of the Bronze column holding the record's position in its source object. */
   public static final String POSITION_COLUMN = "_source_position";
@@ -102,25 +100,7 @@ public record FilesSourceOptions(
 
     /** The Iceberg type, or null when {@code type} names none (reported by the options' validation). */
     public Type icebergType() {
-      if (type == null) {
-        return null;
-      }
-      Matcher m = DECIMAL.matcher(type);
-      if (m.matches()) {
-        int p = Integer.parseInt(m.group(1));
-        int s = Integer.parseInt(m.group(2));
-        return p >= 1 && p <= MAX_PRECISION && s <= p ? Types.DecimalType.of(p, s) : null;
-      }
-      return switch (type) {
-        case "string" -> Types.StringType.get();
-        case "int" -> Types.IntegerType.get();
-        case "long" -> Types.LongType.get();
-        case "double" -> Types.DoubleType.get();
-        case "boolean" -> Types.BooleanType.get();
-        case "date" -> Types.DateType.get();
-        case "timestamptz" -> Types.TimestampType.withZone();
-        default -> null;
-      };
+      return FieldTypes.icebergType(type);
     }
 
     /** The formatter for {@code timestamp_format}, in UTC; null when the field uses ISO-8601. */

@@ -1,5 +1,6 @@
 package dev.featurepipe.extract.jdbc;
 
+import dev.featurepipe.extract.FieldTypes;
 import dev.featurepipe.extract.ConnectorOptions;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
@@ -47,12 +47,10 @@ public record JdbcSourceOptions(
 
   static final List<String> SECRET_SCHEMES = List.of("secretsmanager:", "ssm:", "env:", "file:");
 
-  static final Pattern DECIMAL = Pattern.compile("decimal\\((\\d{1,2}),\\s*(\\d{1,2})\\)");
 
   static final String TYPES = "string, int, long, double, boolean, date, timestamptz, decimal(p,s)";
 
   /** Iceberg decimals hold at most 38 digits. */
-  static final int MAX_PRECISION = 38;
 
   private static final ObjectMapper STRICT =
       JsonMapper.builder()
@@ -68,25 +66,7 @@ public record JdbcSourceOptions(
 
     /** The Iceberg type, or null when {@code type} names none (reported by the options' validation). */
     Type icebergType() {
-      if (type == null) {
-        return null;
-      }
-      Matcher m = DECIMAL.matcher(type);
-      if (m.matches()) {
-        int p = Integer.parseInt(m.group(1));
-        int s = Integer.parseInt(m.group(2));
-        return p >= 1 && p <= MAX_PRECISION && s <= p ? Types.DecimalType.of(p, s) : null;
-      }
-      return switch (type) {
-        case "string" -> Types.StringType.get();
-        case "int" -> Types.IntegerType.get();
-        case "long" -> Types.LongType.get();
-        case "double" -> Types.DoubleType.get();
-        case "boolean" -> Types.BooleanType.get();
-        case "date" -> Types.DateType.get();
-        case "timestamptz" -> Types.TimestampType.withZone();
-        default -> null;
-      };
+      return FieldTypes.icebergType(type);
     }
   }
 
