@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code ./featurepipe bench}: the daily workflow at a chosen size in a scratch stack, with rows/s
@@ -36,6 +37,17 @@ import java.util.Map;
 final class Bench {
 
   private Bench() {}
+
+  /** {@code bench [options]}: the daily workflow per stage. */
+  static void main(String[] argv, PrintStream out) {
+    Args args = Args.parse("bench", argv, 1, Set.of("events", "shards", "chunks-per-extract", "date", "parallel"),
+        Set.of());
+    if (!args.positional().isEmpty()) {
+      throw new Args.UsageError("bench: unknown benchmark " + args.positional().get(0)
+          + "; bench takes options only");
+    }
+    run(args, out);
+  }
 
   static void run(Args args, PrintStream out) {
     int events = args.intValue("bench", "events", 1_000_000);

@@ -73,8 +73,7 @@ public final class Main {
       switch (argv[0]) {
         case "demo" -> demo(Args.parse("demo", argv, 1, Set.of("date", "events"), Set.of()), out);
         case "run" -> runDaily(Args.parse("run", argv, 1, Set.of("date", "shards", "chunks-per-extract"), Set.of("force")), out);
-        case "bench" -> Bench.run(Args.parse("bench", argv, 1, Set.of("events", "shards", "chunks-per-extract", "date", "parallel"),
-            Set.of()), out);
+        case "bench" -> Bench.main(argv, out);
         case "get" -> get(Args.parse("get", argv, 1, Set.of("sk"), Set.of()), out);
         case "stack" -> StackMain.main(java.util.Arrays.copyOfRange(argv, 1, argv.length));
         default -> throw new Args.UsageError("unknown command " + argv[0] + "; ./featurepipe help lists them");
