@@ -18,6 +18,8 @@ import dev.featurepipe.extract.ExtractItem;
 import dev.featurepipe.extract.Rejection;
 import dev.featurepipe.extract.SourceConnector;
 import dev.featurepipe.extract.SourceObjects;
+import dev.featurepipe.extract.files.CsvLine;
+import dev.featurepipe.extract.files.FieldValues;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,6 +73,8 @@ public final class CdcConnector implements SourceConnector {
   private final Schema schema;
   private final Comparator<Record> order;
   private final int dmsColumns;
+  private final List<FieldValues> values;
+  private final FieldValues positionValues;
 
   CdcConnector(String sourceId, CdcSourceOptions options, S3Client s3, String bucket) {
     this.sourceId = sourceId;
@@ -80,6 +84,10 @@ public final class CdcConnector implements SourceConnector {
     this.schema = changeLogSchema(options);
     this.order = order(schema, options.key());
     this.dmsColumns = 1 + (options.positionColumn() != null ? 1 : 0) + options.fields().size();
+    // Required is checked per change in emit: a delete's before image may lack non-key fields.
+    this.values = options.fields().stream().map(f -> new FieldValues(f.name(), f.type(), false)).toList();
+    this.positionValues = new FieldValues("dms_csv".equals(options.format()) ? options.positionColumn()
+        : options.positionPointer(), options.positionType(), true);
   }
 
   public static CdcConnector create(SourceConfig source, ConnectorContext ctx) {
@@ -210,8 +218,8 @@ public final class CdcConnector implements SourceConnector {
   private void dmsRecord(String record, String objectKey, long lineNo, RowSink sink) {
     List<String> cells;
     try {
-      cells = DmsCsv.split(record);
-    } catch (DmsCsv.Malformed e) {
+      cells = CsvLine.split(record, ',', '"');
+    } catch (CsvLine.Malformed e) {
       sink.reject(lineNo, Rejection.of("malformed_csv", e.getMessage()), record);
       return;
     }
@@ -231,9 +239,9 @@ public final class CdcConnector implements SourceConnector {
     if (options.positionColumn() != null) {
       first = 2;
       try {
-        position = position(options.positionColumn(), cells.get(1));
-      } catch (CdcValues.Bad e) {
-        sink.reject(lineNo, e.rejection, record);
+        position = position(cells.get(1));
+      } catch (FieldValues.Bad e) {
+        sink.reject(lineNo, e.rejection(), record);
         return;
       }
     } else {
@@ -279,9 +287,9 @@ public final class CdcConnector implements SourceConnector {
     }
     Object position;
     try {
-      position = position(options.positionPointer(), root.at(options.pointer()));
-    } catch (CdcValues.Bad e) {
-      sink.reject(lineNo, e.rejection, record);
+      position = position(root.at(options.pointer()));
+    } catch (FieldValues.Bad e) {
+      sink.reject(lineNo, e.rejection(), record);
       return;
     }
     List<Object> raw = new ArrayList<>();
@@ -291,14 +299,47 @@ public final class CdcConnector implements SourceConnector {
     emit(op, position, raw, objectKey, lineNo, record, sink);
   }
 
-  private Object position(String name, Object raw) throws CdcValues.Bad {
+  private Object position(Object raw) throws FieldValues.Bad {
     Type type = schema.findField(POSITION).type();
+    String name = "dms_csv".equals(options.format()) ? options.positionColumn() : options.positionPointer();
     try {
-      return CdcValues.convert(name, type, true, raw);
-    } catch (CdcValues.Bad e) {
-      throw new CdcValues.Bad("bad_position", name + ": must be " + CdcValues.describe(type));
+      return positionValues.convert(scalar(name, type, raw));
+    } catch (FieldValues.Bad e) {
+      throw new FieldValues.Bad("bad_position", name + ": must be " + FieldValues.describe(type, null));
     }
   }
+
+  /**
+   * A DMS cell or a Debezium JSON node as the plain value {@link FieldValues} converts, with the two
+   * encodings' own conventions: DMS writes PostgreSQL booleans as t/f and MySQL ones as 1/0, and
+   * Debezium's {@code io.debezium.time.Date} is days since the epoch.
+   */
+  private static Object scalar(String name, Type type, Object raw) throws FieldValues.Bad {
+    if (raw instanceof JsonNode n) {
+      if (n.isNull() || n.isMissingNode()) {
+        return null;
+      }
+      if (n.isContainerNode()) {
+        throw new FieldValues.Bad("bad_value", name + ": must be " + FieldValues.describe(type, null));
+      }
+      if (type.typeId() == Type.TypeID.DATE && n.canConvertToLong() && n.isIntegralNumber()
+          && Math.abs(n.longValue()) <= MAX_EPOCH_DAY) {
+        return LocalDate.ofEpochDay(n.longValue());
+      }
+      raw = n.isTextual() ? n.textValue() : n.isBoolean() ? (Object) n.booleanValue() : n.numberValue();
+    }
+    if (raw instanceof String s && type.typeId() == Type.TypeID.BOOLEAN) {
+      switch (s.strip().toLowerCase(java.util.Locale.ROOT)) {
+        case "t", "1" -> raw = "true";
+        case "f", "0" -> raw = "false";
+        default -> { }
+      }
+    }
+    return raw;
+  }
+
+  /** {@link LocalDate#ofEpochDay} accepts about +-365 billion days; beyond that a number is a bad date. */
+  private static final long MAX_EPOCH_DAY = 365_000_000_000L;
 
   private void emit(String op, Object position, List<Object> raw, String objectKey, long lineNo, String record,
       RowSink sink) {
@@ -311,7 +352,7 @@ public final class CdcConnector implements SourceConnector {
       CdcSourceOptions.Field f = options.fields().get(i);
       boolean isKey = options.key().contains(f.name());
       try {
-        Object v = CdcValues.convert(f.name(), f.icebergType(), false, raw.get(i));
+        Object v = values.get(i).convert(scalar(f.name(), f.icebergType(), raw.get(i)));
         if (v == null && isKey) {
           sink.reject(lineNo, Rejection.of("missing_key", f.name() + ": key field is required for every change"),
               record);
@@ -322,8 +363,8 @@ public final class CdcConnector implements SourceConnector {
           return;
         }
         row.set(FIRST_FIELD_ID - 1 + i, v);
-      } catch (CdcValues.Bad e) {
-        sink.reject(lineNo, e.rejection, record);
+      } catch (FieldValues.Bad e) {
+        sink.reject(lineNo, e.rejection(), record);
         return;
       }
     }

@@ -7,12 +7,12 @@ import java.util.List;
  * Splits one decoded CSV record into fields (RFC 4180: a quoted field may hold the delimiter,
  * newlines and doubled quotes). Strict: a quote inside an unquoted field, text after a closing
  * quote or an unclosed quote make the record malformed, because guessing would silently shift
- * values between columns.
+ * values between columns. Public because the CDC connector splits AWS DMS change files with it.
  */
-final class CsvLine {
+public final class CsvLine {
 
   /** Why a record could not be split; the message names the rule and the 1-based column, never values. */
-  static final class Malformed extends Exception {
+  public static final class Malformed extends Exception {
     private static final long serialVersionUID = 1L;
 
     Malformed(String message) {
@@ -23,7 +23,7 @@ final class CsvLine {
   private CsvLine() {}
 
   /** The fields; an empty unquoted field is null, an empty quoted field is "". */
-  static List<String> split(String record, char delimiter, char quote) throws Malformed {
+  public static List<String> split(String record, char delimiter, char quote) throws Malformed {
     List<String> out = new ArrayList<>();
     StringBuilder field = new StringBuilder();
     int i = 0;

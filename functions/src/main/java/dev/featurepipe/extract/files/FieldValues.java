@@ -18,17 +18,22 @@ import org.apache.iceberg.types.Types;
  * Turns one source value (text from CSV or JSON, or a typed Parquet value) into the Java value
  * Iceberg's generic records hold for the field's type, applying the field's value map first.
  * Failures are {@link Bad} with a rejection that names the field and the rule, never the value.
+ * Public because the CDC connector converts DMS text and Debezium JSON scalars with the same rules.
  */
-final class FieldValues {
+public final class FieldValues {
 
   /** A value that breaks its field's rule. */
-  static final class Bad extends Exception {
+  public static final class Bad extends Exception {
     private static final long serialVersionUID = 1L;
     final transient Rejection rejection;
 
-    Bad(String reason, String detail) {
+    public Bad(String reason, String detail) {
       super(detail, null, false, false);
       this.rejection = Rejection.of(reason, detail);
+    }
+
+    public Rejection rejection() {
+      return rejection;
     }
   }
 
@@ -42,12 +47,17 @@ final class FieldValues {
     this.formatter = field.formatter();
   }
 
+  /** A field without a value map, with ISO-8601 dates and timestamps; {@code type} as in {@code FieldTypes}. */
+  public FieldValues(String name, String type, boolean required) {
+    this(new Field(name, null, type, required, null, null));
+  }
+
   Field field() {
     return field;
   }
 
-  /** {@code raw}: a String, or a typed value from Parquet (Integer, Long, Double, ...), or null. */
-  Object convert(Object raw) throws Bad {
+  /** {@code raw}: a String, or a typed value from Parquet or JSON (Integer, Long, Double, Boolean, ...), or null. */
+  public Object convert(Object raw) throws Bad {
     if (raw instanceof String s && field.values() != null) {
       String mapped = field.values().get(s);
       if (mapped == null) {
@@ -78,20 +88,22 @@ final class FieldValues {
         default -> throw new IllegalStateException("[BUG] unsupported type " + type);
       };
     } catch (NumberFormatException | ArithmeticException | DateTimeException e) {
-      throw new Bad("bad_value", field.name() + ": must be " + describe());
+      throw new Bad("bad_value", field.name() + ": must be " + describe(type, field.timestampFormat()));
     }
   }
 
-  private String describe() {
+  /** The rule a value of {@code type} must follow, for rejection details; {@code timestampFormat} may be null. */
+  public static String describe(Type type, String timestampFormat) {
     return switch (type.typeId()) {
+      case STRING -> "a string";
       case INTEGER -> "a 32-bit integer";
       case LONG -> "a 64-bit integer";
       case DOUBLE -> "a finite number";
       case BOOLEAN -> "true or false";
-      case DATE -> field.timestampFormat() == null ? "an ISO date yyyy-MM-dd" : "a date like " + field.timestampFormat();
-      case TIMESTAMP -> field.timestampFormat() == null
+      case DATE -> timestampFormat == null ? "an ISO date yyyy-MM-dd" : "a date like " + timestampFormat;
+      case TIMESTAMP -> timestampFormat == null
           ? "an ISO-8601 timestamp with offset"
-          : "a timestamp like " + field.timestampFormat();
+          : "a timestamp like " + timestampFormat;
       case DECIMAL -> "a " + type + " number";
       default -> type.toString();
     };

@@ -133,4 +133,34 @@ class CdcConnectorParseTest {
         "cdc/dt=2026-11-25/20261125-093000000.csv#000000000001",
         "cdc/dt=2026-11-25/20261125-093000000.csv#000000000002");
   }
+
+  @Test
+  void dmsBooleansAndDebeziumEpochDayDatesFollowTheirEncodings() {
+    String fields = """
+        key: [id]
+        fields:
+          - {name: id, type: long}
+          - {name: active, type: boolean}
+          - {name: born, type: date}
+        """;
+    CdcConnector dms = connector("prefix: cdc/\nformat: dms_csv\nposition_column: seq\n" + fields);
+    CdcConnector debezium = connector("prefix: cdc/\nformat: debezium_json\n" + fields);
+
+    Collected csv = parse(dms, "k.csv", "I,1,1,t,2026-11-25\nI,2,2,0,\nI,3,3,TRUE,\nI,4,4,yes,\n");
+    Collected json = parse(debezium, "k.jsonl", """
+        {"after":{"id":1,"active":"f","born":20417},"op":"c","source":{"lsn":1}}
+        {"after":{"id":2,"active":true,"born":"2026-11-25"},"op":"c","source":{"lsn":2}}
+        {"after":{"id":3,"born":[1]},"op":"c","source":{"lsn":3}}
+        """);
+
+    java.time.LocalDate day = java.time.LocalDate.of(2026, 11, 25);
+    assertThat(csv.rows).extracting(r -> r.getField("active"), r -> r.getField("born")).containsExactly(
+        tuple(true, day), tuple(false, null), tuple(true, null));
+    assertThat(csv.rejected).extracting(Rejected::position, Rejected::rejection).containsExactly(
+        tuple(4L, Rejection.of("bad_value", "active: must be true or false")));
+    assertThat(json.rows).extracting(r -> r.getField("active"), r -> r.getField("born")).containsExactly(
+        tuple(false, java.time.LocalDate.ofEpochDay(20417)), tuple(true, day));
+    assertThat(json.rejected).extracting(Rejected::position, Rejected::rejection).containsExactly(
+        tuple(3L, Rejection.of("bad_value", "born: must be an ISO date yyyy-MM-dd")));
+  }
 }
