@@ -739,24 +739,10 @@ final class DefinitionParser {
 
   private List<Retrier> retriers(JsonNode node, String where) {
     List<Retrier> retriers = new ArrayList<>();
-    JsonNode retry = node.get("Retry");
-    if (retry == null) {
-      return retriers;
-    }
-    if (!retry.isArray()) {
-      violations.add(where + ": field 'Retry' must be an array");
-      return retriers;
-    }
+    List<JsonNode> retry = arrayOfObjects(node, "Retry", where, RETRIER_FIELDS, "retrier");
     for (int i = 0; i < retry.size(); i++) {
       JsonNode each = retry.get(i);
       String at = "Retry[" + i + "]";
-      for (String field : names(each)) {
-        if (!Set.of("ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy",
-                "Comment")
-            .contains(field)) {
-          violations.add(where + ": field '" + at + "." + field + "' is not a field of a retrier");
-        }
-      }
       List<String> errors = errorEquals(each, where, at, i == retry.size() - 1);
       Integer interval = positiveInt(each, "IntervalSeconds", where + ": field '" + at, 1);
       Integer maxAttempts = positiveInt(each, "MaxAttempts", where + ": field '" + at, 0);
@@ -788,22 +774,10 @@ final class DefinitionParser {
 
   private List<Catcher> catchers(JsonNode node, String where) {
     List<Catcher> catchers = new ArrayList<>();
-    JsonNode catchNode = node.get("Catch");
-    if (catchNode == null) {
-      return catchers;
-    }
-    if (!catchNode.isArray()) {
-      violations.add(where + ": field 'Catch' must be an array");
-      return catchers;
-    }
+    List<JsonNode> catchNode = arrayOfObjects(node, "Catch", where, CATCHER_FIELDS, "catcher");
     for (int i = 0; i < catchNode.size(); i++) {
       JsonNode each = catchNode.get(i);
       String at = "Catch[" + i + "]";
-      for (String field : names(each)) {
-        if (!Set.of("ErrorEquals", "Next", "ResultPath", "Comment").contains(field)) {
-          violations.add(where + ": field '" + at + "." + field + "' is not a field of a catcher");
-        }
-      }
       List<String> errors = errorEquals(each, where, at, i == catchNode.size() - 1);
       JsonNode next = each.get("Next");
       if (next == null || !next.isTextual()) {
@@ -814,6 +788,37 @@ final class DefinitionParser {
     }
     return catchers;
   }
+
+  /**
+   * The elements of array {@code field} (absent: none), reporting a non-array and every element field
+   * not in {@code allowed} as "is not a field of a {@code noun}".
+   */
+  private List<JsonNode> arrayOfObjects(JsonNode node, String field, String where, Set<String> allowed, String noun) {
+    JsonNode array = node.get(field);
+    if (array == null) {
+      return List.of();
+    }
+    if (!array.isArray()) {
+      violations.add(where + ": field '" + field + "' must be an array");
+      return List.of();
+    }
+    List<JsonNode> elements = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      JsonNode each = array.get(i);
+      for (String name : names(each)) {
+        if (!allowed.contains(name)) {
+          violations.add(where + ": field '" + field + "[" + i + "]." + name + "' is not a field of a " + noun);
+        }
+      }
+      elements.add(each);
+    }
+    return elements;
+  }
+
+  private static final Set<String> RETRIER_FIELDS = Set.of(
+      "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment");
+
+  private static final Set<String> CATCHER_FIELDS = Set.of("ErrorEquals", "Next", "ResultPath", "Comment");
 
   private List<String> errorEquals(JsonNode node, String where, String at, boolean last) {
     JsonNode list = node.get("ErrorEquals");
