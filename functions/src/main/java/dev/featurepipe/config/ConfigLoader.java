@@ -6,12 +6,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.featurepipe.errors.ConfigInvalid;
 import dev.featurepipe.ops.Hashing;
+import dev.featurepipe.extract.SourceConnectors;
+import dev.featurepipe.schema.SchemaBinding;
+import dev.featurepipe.schema.SchemaFiles;
+import dev.featurepipe.schema.SourceSchema;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -43,6 +54,9 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
+  /** Where the build puts {@code config/schemas/} inside the jar. */
+  public static final String BUNDLED_SCHEMAS = "featurepipe/config/schemas/";
+
   public static LoadedConfig loadBundled() {
     try (InputStream in =
         ConfigLoader.class.getClassLoader().getResourceAsStream(BUNDLED_RESOURCE)) {
@@ -50,13 +64,43 @@ public final class ConfigLoader {
         throw new ConfigInvalid(
             "[BUG] " + BUNDLED_RESOURCE + " is not on the classpath; the build bundles config/");
       }
-      return load(in.readAllBytes(), "classpath:" + BUNDLED_RESOURCE);
+      return load(in.readAllBytes(), "classpath:" + BUNDLED_RESOURCE, SchemaFiles.classpath(BUNDLED_SCHEMAS));
     } catch (IOException e) {
       throw new ConfigInvalid("cannot read " + BUNDLED_RESOURCE + ": " + e.getMessage(), e);
     }
   }
 
+  /**
+   * A config file; the source schemas it names are read from {@code schemas/} beside it, or from
+   * {@code ../schemas/} (so {@code config/demo/pipeline.yaml} shares {@code config/schemas/}).
+   */
+  public static LoadedConfig load(Path file) {
+    byte[] yaml;
+    try {
+      yaml = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new ConfigInvalid("cannot read config " + file + ": " + e.getMessage(), e);
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    List<Path> schemaDirs = new ArrayList<>(List.of(dir.resolve("schemas")));
+    if (dir.getParent() != null) {
+      schemaDirs.add(dir.getParent().resolve("schemas"));
+    }
+    return load(yaml, file.toString(), SchemaFiles.directories(schemaDirs));
+  }
+
+  /** Config text with no schemas directory: sources declare their columns inline. */
   public static LoadedConfig load(byte[] yaml, String origin) {
+    return load(yaml, origin, SchemaFiles.NONE);
+  }
+
+  /**
+   * Reads, validates and binds: each source's registered schema (if it names one) is put into its
+   * options, and every source's options are checked as its connector will read them. The returned
+   * SHA-256 covers the YAML and every schema file it uses, so changing either changes the run's
+   * lineage.
+   */
+  public static LoadedConfig load(byte[] yaml, String origin, SchemaFiles schemas) {
     PipelineConfig config;
     try {
       config = YAML.readValue(yaml, PipelineConfig.class);
@@ -66,11 +110,67 @@ public final class ConfigLoader {
       throw new ConfigInvalid(origin + ": not valid YAML: " + e.getMessage(), e);
     }
     List<String> violations = validate(config);
+    TreeMap<String, byte[]> used = new TreeMap<>();
+    if (violations.isEmpty()) {
+      config = bindSchemas(config, schemas, used, violations);
+    }
+    if (violations.isEmpty()) {
+      for (SourceConfig s : config.sources()) {
+        try {
+          SourceConnectors.validateOptions(s);
+        } catch (ConfigInvalid e) {
+          violations.addAll(List.of(e.getMessage().split("\n")));
+        }
+      }
+    }
     if (!violations.isEmpty()) {
       throw new ConfigInvalid(
           origin + " has " + violations.size() + " problem(s):\n" + String.join("\n", violations));
     }
-    return new LoadedConfig(config, Hashing.sha256Hex(yaml), origin);
+    return new LoadedConfig(config, sha256(yaml, used), origin);
+  }
+
+  /** The YAML's SHA-256 when it uses no schema files; else the SHA-256 of it and each file, by name. */
+  private static String sha256(byte[] yaml, SortedMap<String, byte[]> schemaFiles) {
+    if (schemaFiles.isEmpty()) {
+      return Hashing.sha256Hex(yaml);
+    }
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    all.writeBytes(yaml);
+    schemaFiles.forEach((name, bytes) -> {
+      all.writeBytes(("\n--- schemas/" + name + "\n").getBytes(StandardCharsets.UTF_8));
+      all.writeBytes(bytes);
+    });
+    return Hashing.sha256Hex(all.toByteArray());
+  }
+
+  private static PipelineConfig bindSchemas(PipelineConfig config, SchemaFiles schemas, SortedMap<String, byte[]> used,
+      List<String> violations) {
+    List<SourceConfig> bound = new ArrayList<>();
+    for (SourceConfig s : config.sources()) {
+      if (s.schema() == null || !SchemaBinding.appliesTo(s.kind())) {
+        bound.add(s);
+        continue;
+      }
+      String at = "sources[" + s.id() + "].schema";
+      String file = SourceSchema.fileName(s.schema());
+      Optional<byte[]> avsc = SourceSchema.REF.matcher(s.schema()).matches() ? schemas.read(file) : Optional.empty();
+      if (avsc.isEmpty()) {
+        violations.add(at + ": must name a registered schema <subject>.v<N> with a file schemas/<subject>.v<N>.avsc, got "
+            + s.schema() + " (looked in " + schemas.describe() + ")");
+        bound.add(s);
+        continue;
+      }
+      try {
+        SourceSchema schema = SourceSchema.parse(at, s.schema(), avsc.get());
+        used.put(file, avsc.get());
+        bound.add(SchemaBinding.bind(s, schema, violations));
+      } catch (ConfigInvalid e) {
+        violations.addAll(List.of(e.getMessage().split("\n")));
+        bound.add(s);
+      }
+    }
+    return new PipelineConfig(config.version(), bound, config.featureGroups(), config.fanout());
   }
 
   static List<String> validate(PipelineConfig config) {

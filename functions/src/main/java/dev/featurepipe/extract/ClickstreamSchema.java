@@ -3,10 +3,8 @@ package dev.featurepipe.extract;
 import static org.apache.iceberg.types.Types.NestedField.optional;
 import static org.apache.iceberg.types.Types.NestedField.required;
 
-import dev.featurepipe.ops.Hashing;
-import java.nio.charset.StandardCharsets;
+import dev.featurepipe.schema.SchemaFingerprint;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.SchemaParser;
 import org.apache.iceberg.types.Types;
 
 /**
@@ -30,8 +28,7 @@ public final class ClickstreamSchema {
           required(9, "_source_line", Types.LongType.get(), "1-based line number in the source object"));
 
   /** SHA-256 of the schema's JSON form: changes exactly when a column, type or id changes. */
-  public static final String FINGERPRINT =
-      Hashing.sha256Hex(SchemaParser.toJson(BRONZE).getBytes(StandardCharsets.UTF_8));
+  public static final String FINGERPRINT = SchemaFingerprint.of(BRONZE);
 
   private ClickstreamSchema() {}
 }

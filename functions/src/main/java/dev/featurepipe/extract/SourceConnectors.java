@@ -15,8 +15,33 @@ public final class SourceConnectors {
       case "rest" -> dev.featurepipe.extract.rest.RestConnector.create(source, ctx);
       case "s3_files" -> dev.featurepipe.extract.files.FilesConnector.create(source, ctx);
       case "cdc" -> dev.featurepipe.extract.cdc.CdcConnector.create(source, ctx);
-      default -> throw new ConfigInvalid("sources[" + source.id() + "].kind: must be one of s3_jsonl, s3_files, jdbc, rest, cdc, got "
-          + source.kind());
+      default -> throw unknownKind(source);
     };
+  }
+
+  /**
+   * Checks a source's kind-specific {@code options} without touching the source (no connection, no
+   * secret), so a config error surfaces when the config loads, not when the first Extract runs;
+   * throws {@code ConfigInvalid} listing every problem.
+   */
+  public static void validateOptions(SourceConfig source) {
+    switch (source.kind()) {
+      case "s3_jsonl" -> {
+        if (source.options() != null && !source.options().isNull()) {
+          throw new ConfigInvalid("sources[" + source.id() + "].options: kind s3_jsonl takes none (its prefix and "
+              + "schema are top-level keys), got " + source.options());
+        }
+      }
+      case "jdbc" -> dev.featurepipe.extract.jdbc.JdbcSourceOptions.parse(source.id(), source.options());
+      case "rest" -> dev.featurepipe.extract.rest.RestSourceOptions.parse(source.id(), source.options());
+      case "s3_files" -> dev.featurepipe.extract.files.FilesSourceOptions.parse(source.id(), source.options());
+      case "cdc" -> dev.featurepipe.extract.cdc.CdcSourceOptions.parse(source.id(), source.options());
+      default -> throw unknownKind(source);
+    }
+  }
+
+  private static ConfigInvalid unknownKind(SourceConfig source) {
+    return new ConfigInvalid("sources[" + source.id() + "].kind: must be one of s3_jsonl, s3_files, jdbc, rest, cdc, got "
+        + source.kind());
   }
 }

@@ -1,7 +1,6 @@
 package dev.featurepipe.lake;
 
 import dev.featurepipe.extract.ChunkResult;
-import dev.featurepipe.extract.ClickstreamSchema;
 import dev.featurepipe.extract.ExtractItem;
 import dev.featurepipe.ops.Json;
 import java.time.LocalDate;
@@ -29,7 +28,13 @@ public final class BronzeSealer {
     this.lake = lake;
   }
 
-  public Sealed seal(String runId, LocalDate dt, String sourceId, List<ExtractItem> items) {
+  /**
+   * {@code schema} names the schema the chunks were written with (a registered {@code
+   * <subject>.v<N>}, or the source's inline columns) and {@code schemaFingerprint} is its {@link
+   * dev.featurepipe.schema.SchemaFingerprint}; both go into the manifest.
+   */
+  public Sealed seal(String runId, LocalDate dt, String sourceId, String schema, String schemaFingerprint,
+      List<ExtractItem> items) {
     List<ChunkResult> chunks = new ArrayList<>();
     for (ExtractItem item : items) {
       if (item.sourceId().equals(sourceId)) {
@@ -58,8 +63,8 @@ public final class BronzeSealer {
     quarantineFiles.sort(Comparator.comparing(FileEntry::key));
     inputs.sort(Comparator.comparing(PartitionManifest.Input::chunkId));
     PartitionManifest manifest =
-        new PartitionManifest("bronze", sourceId, dt.toString(), runId, ClickstreamSchema.NAME,
-            ClickstreamSchema.FINGERPRINT, files, quarantineFiles, inputs, rows, quarantined, reasons);
+        new PartitionManifest("bronze", sourceId, dt.toString(), runId, schema,
+            schemaFingerprint, files, quarantineFiles, inputs, rows, quarantined, reasons);
     String manifestKey = LakeLayout.bronzeManifest(sourceId, dt);
     lake.putJson(manifestKey, manifest);
 

@@ -10,10 +10,12 @@ import dev.featurepipe.config.SourceConfig;
 import dev.featurepipe.extract.BronzeChunkWriter;
 import dev.featurepipe.extract.CheckpointStore;
 import dev.featurepipe.extract.ConnectorContext;
+import dev.featurepipe.extract.SourceConnector;
 import dev.featurepipe.extract.SourceConnectors;
 import dev.featurepipe.extract.ChunkResult;
 import dev.featurepipe.extract.ExtractItem;
 import dev.featurepipe.lake.BronzeSealer;
+import dev.featurepipe.schema.SchemaFingerprint;
 import dev.featurepipe.lake.LakeLayout;
 import dev.featurepipe.lake.LakeStore;
 import dev.featurepipe.lake.PartitionManifest;
@@ -59,10 +61,23 @@ public final class DailySteps {
 
   public Plan plan(PlanRequest request) {
     Plan plan = new DailyPlanner(ctx).plan(request);
+    if (plan.skip() && derivedStale(LocalDate.parse(plan.date()))) {
+      // The date's own inputs did not change, but a partition derived across days (a CDC source's
+      // end-of-day state) was built on an earlier day that has changed since: recompute the date.
+      Log.info("PlanDailyRun", "derived_stale", Log.RUN_ID, plan.runId(), "date", plan.date());
+      plan = new DailyPlanner(ctx).plan(new PlanRequest(request.date(), request.scheduledTime(), request.runId(),
+          true, request.fanout(), request.planAttempt()));
+    }
     Log.info("PlanDailyRun", plan.skip() ? "unchanged_skipped" : "planned", Log.RUN_ID, plan.runId(), "date",
         plan.date(), "chunks", plan.chunks(), "shards", plan.fanout().shards(), "input_fingerprint",
         plan.inputFingerprint());
     return plan;
+  }
+
+  private boolean derivedStale(LocalDate dt) {
+    ConnectorContext connectors = connectorContext(ctx);
+    return ctx.config().config().sources().stream()
+        .anyMatch(source -> SourceConnectors.create(source, connectors).derivedStale(dt));
   }
 
   public ExtractSummary extract(ExtractBatch batch) {
@@ -128,18 +143,25 @@ public final class DailySteps {
         // partition's files as orphans. Whatever an earlier run sealed stays as it was.
         continue;
       }
-      BronzeSealer.Sealed sealed = sealer.seal(state.runId(), dt, source.id(), items);
-      SourceConnectors.create(source, connectors)
-          .sealed(items.stream().filter(i -> i.sourceId().equals(source.id())).toList());
+      SourceConnector connector = SourceConnectors.create(source, connectors);
+      BronzeSealer.Sealed sealed = sealer.seal(state.runId(), dt, source.id(), schemaName(source),
+          SchemaFingerprint.of(connector.bronzeSchema()), items);
+      connector.sealed(items.stream().filter(i -> i.sourceId().equals(source.id())).toList());
+      List<String> derived = connector.deriveFromSealed(state.runId(), dt, sealed.manifestKey());
       manifests.put(source.id(), sealed.manifestKey());
       rows += sealed.rows();
       quarantined += sealed.quarantined();
       files += sealed.files();
       Log.info("SealBronze", "sealed", Log.RUN_ID, state.runId(), "source", source.id(), "manifest",
           sealed.manifestKey(), "rows", sealed.rows(), "quarantined", sealed.quarantined(), "orphans_deleted",
-          sealed.deleted().size());
+          sealed.deleted().size(), "derived", derived);
     }
     return new SealSummary(manifests, rows, quarantined, files);
+  }
+
+  /** The schema a source's Bronze is written with: its registered schema, else its inline columns. */
+  static String schemaName(SourceConfig source) {
+    return source.schema() != null ? source.schema() : "inline:sources[" + source.id() + "].options";
   }
 
   public BuildSummary buildFeatures(BuildRequest request) {
