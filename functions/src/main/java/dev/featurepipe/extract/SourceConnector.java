@@ -38,6 +38,25 @@ public interface SourceConnector {
    */
   default void sealed(List<ExtractItem> planned) {}
 
+  /**
+   * Called by SealBronze right after this source's Bronze partition for {@code dt} was sealed by
+   * run {@code runId} ({@code manifestKey} names every chunk of the day): where a connector writes a
+   * partition that needs the whole day, such as CDC's end-of-day table state. Must derive its bytes
+   * from sealed Bronze only; returns the manifest keys it wrote, sorted.
+   */
+  default List<String> deriveFromSealed(String runId, LocalDate dt, String manifestKey) {
+    return List.of();
+  }
+
+  /**
+   * True when a partition {@link #deriveFromSealed} wrote for {@code dt} no longer follows from
+   * what it was built on (a backfill changed an earlier day): the date must be recomputed even if
+   * its own source objects did not change.
+   */
+  default boolean derivedStale(LocalDate dt) {
+    return false;
+  }
+
   /** Where read rows and rejected records go. */
   interface RowSink {
     void row(Record row);
