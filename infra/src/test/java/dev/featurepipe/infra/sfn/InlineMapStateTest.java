@@ -142,18 +142,39 @@ class InlineMapStateTest {
   @Timeout(60)
   void aFailedIterationAbortsSiblingsThatAreStillWaiting() {
     // Real-time waits: without the abort the sleeping iterations would hold the test for an hour.
+    // The failing iteration passes a gate only once both siblings have started (each marks itself
+    // on the way to its Wait), so the siblings are running when it fails, however threads are
+    // scheduled on a loaded machine.
     RunnerOptions realTime = new RunnerOptions(1.0, 4, Optional.empty(), "", new Sfn.SteppingClock());
+    java.util.concurrent.CountDownLatch siblingsStarted = new java.util.concurrent.CountDownLatch(2);
+    TaskInvoker gate = (ref, payload, info) -> {
+      if (ref.endsWith(":mark")) {
+        siblingsStarted.countDown();
+        return payload;
+      }
+      try {
+        if (!siblingsStarted.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+          throw new AssertionError("the sibling iterations never started");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted at the gate", e);
+      }
+      return payload;
+    };
     String asl =
         """
         {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": {"StartAt": "Route", "States": {
-          "Route": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 0, "Next": "Fail"}], "Default": "Sleep"},
+          "Route": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 0, "Next": "Gate"}], "Default": "Mark"},
+          "Mark": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:mark", "Next": "Sleep"},
           "Sleep": {"Type": "Wait", "Seconds": 3600, "End": true},
+          "Gate": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:gate", "Next": "Fail"},
           "Fail": {"Type": "Fail", "Error": "Custom.Zero"}}}, "End": true}}}
         """;
     ExecutionResult result =
-        new LocalStepFunctions(Sfn.noTasks(), new InMemoryObjectStore(), realTime).execute(asl(asl), "m", "e", json("[1, 0, 2]"));
+        new LocalStepFunctions(gate, new InMemoryObjectStore(), realTime).execute(asl(asl), "m", "e", json("[1, 0, 2]"));
     assertThat(result.error()).contains("Custom.Zero");
-    assertThat(result.history()).extracting(HistoryEvent::type).contains("MapIterationAborted");
+    assertThat(result.history()).extracting(HistoryEvent::type).filteredOn("MapIterationAborted"::equals).hasSize(2);
   }
 
   @Test
