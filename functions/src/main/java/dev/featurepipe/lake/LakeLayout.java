@@ -50,6 +50,14 @@ public final class LakeLayout {
     return "bronze/source_id=" + id("sourceId", sourceId) + "/dt=" + dt + "/";
   }
 
+  /**
+   * The source id under which a source's end-of-day table state is kept beside its change log:
+   * {@code bronze/source_id=<id>__state/dt=D/}, its own partition with its own manifest.
+   */
+  public static String stateSourceId(String sourceId) {
+    return id("sourceId", id("sourceId", sourceId) + "__state");
+  }
+
   public static String bronzeManifest(String sourceId, LocalDate dt) {
     return bronzePrefix(sourceId, dt) + "_manifest.json";
   }

@@ -20,6 +20,7 @@ import dev.featurepipe.extract.SourceConnector;
 import dev.featurepipe.extract.SourceObjects;
 import dev.featurepipe.extract.files.CsvLine;
 import dev.featurepipe.extract.files.FieldValues;
+import dev.featurepipe.lake.LakeStore;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,8 +76,14 @@ public final class CdcConnector implements SourceConnector {
   private final int dmsColumns;
   private final List<FieldValues> values;
   private final FieldValues positionValues;
+  private final EndOfDayState state;
 
   CdcConnector(String sourceId, CdcSourceOptions options, S3Client s3, String bucket) {
+    this(sourceId, options, s3, bucket, null);
+  }
+
+  /** {@code lake}: where the end-of-day state is kept, or null for a connector that only parses. */
+  CdcConnector(String sourceId, CdcSourceOptions options, S3Client s3, String bucket, LakeStore lake) {
     this.sourceId = sourceId;
     this.options = options;
     this.s3 = s3;
@@ -88,11 +95,12 @@ public final class CdcConnector implements SourceConnector {
     this.values = options.fields().stream().map(f -> new FieldValues(f.name(), f.type(), false)).toList();
     this.positionValues = new FieldValues("dms_csv".equals(options.format()) ? options.positionColumn()
         : options.positionPointer(), options.positionType(), true);
+    this.state = lake == null ? null : new EndOfDayState(sourceId, lake, schema, options.key());
   }
 
   public static CdcConnector create(SourceConfig source, ConnectorContext ctx) {
     return new CdcConnector(source.id(), CdcSourceOptions.parse(source.id(), source.options()), ctx.s3(),
-        ctx.sourceBucket());
+        ctx.sourceBucket(), new LakeStore(ctx.s3(), ctx.lakeBucket()));
   }
 
   static Schema changeLogSchema(CdcSourceOptions options) {
@@ -140,11 +148,23 @@ public final class CdcConnector implements SourceConnector {
       items.add(ExtractItem.object(sourceId, bucket, l.object().key(), l.chunkId(), l.object().size(),
           l.object().eTag()));
     }
-    if (items.isEmpty()) {
+    if (items.isEmpty() && options.expectChangesDaily()) {
       throw new SourceUnavailable("source " + sourceId + ": no objects under s3://" + bucket + "/" + prefix
-          + "; the source has not delivered " + dt + " yet");
+          + "; the source has not delivered " + dt + " yet (expect_changes_daily is set)");
     }
+    // The listing succeeded, so the source is reachable: no change files is a day without changes.
     return items;
+  }
+
+  /** Writes the end-of-day state: see {@link EndOfDayState}. */
+  @Override
+  public List<String> deriveFromSealed(String runId, LocalDate dt, String manifestKey) {
+    return List.of(state.write(runId, dt, manifestKey));
+  }
+
+  @Override
+  public boolean derivedStale(LocalDate dt) {
+    return state.stale(dt);
   }
 
   @Override

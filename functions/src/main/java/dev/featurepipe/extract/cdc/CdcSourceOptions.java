@@ -23,6 +23,10 @@ import org.apache.iceberg.types.Types;
  * <p>{@code dms_csv} rows are {@code Op, [position_column,] fields...} with no header, the layout AWS
  * DMS writes with {@code TimestampColumnName} set; {@code debezium_json} rows are envelopes whose
  * position is read at {@code position_pointer}.
+ *
+ * <p>{@code expect_changes_daily} (default false): a day with no change files is a quiet table, an
+ * empty change log whose end-of-day state equals the day before. Set it for a table that changes
+ * every day, so that a missing delivery is treated as the source being down (wait, then PARTIAL).
  */
 public record CdcSourceOptions(
     String sourceId,
@@ -32,7 +36,8 @@ public record CdcSourceOptions(
     String positionPointer,
     String positionType,
     List<String> key,
-    List<Field> fields) {
+    List<Field> fields,
+    boolean expectChangesDaily) {
 
   static final List<String> FORMATS = List.of("dms_csv", "debezium_json");
 
@@ -72,7 +77,8 @@ public record CdcSourceOptions(
       @JsonProperty("position_pointer") String positionPointer,
       @JsonProperty("position_type") String positionType,
       @JsonProperty(value = "key", required = true) List<String> key,
-      @JsonProperty(value = "fields", required = true) List<RawField> fields) {}
+      @JsonProperty(value = "fields", required = true) List<RawField> fields,
+      @JsonProperty("expect_changes_daily") Boolean expectChangesDaily) {}
 
   public CdcSourceOptions {
     key = key == null ? List.of() : List.copyOf(key);
@@ -154,7 +160,7 @@ public record CdcSourceOptions(
     String positionType = raw.positionType() != null ? raw.positionType()
         : "dms_csv".equals(raw.format()) && raw.positionColumn() == null ? "string" : "long";
     return new CdcSourceOptions(sourceId, raw.prefix(), raw.format(), raw.positionColumn(), pointer, positionType,
-        raw.key(), fields);
+        raw.key(), fields, Boolean.TRUE.equals(raw.expectChangesDaily()));
   }
 
   JsonPointer pointer() {
