@@ -1,9 +1,11 @@
 package dev.featurepipe.aws;
 
 import dev.featurepipe.aws.internal.EndpointOverrideS3FileIOClientFactory;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.iceberg.CatalogProperties;
@@ -18,6 +20,8 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -26,6 +30,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
@@ -121,6 +127,32 @@ public final class AwsClients implements AutoCloseable {
       dynamoDbEnhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(dynamoDb()).build();
     }
     return dynamoDbEnhanced;
+  }
+
+  /**
+   * A Secrets Manager client for {@link AwsSecrets}. Static, unlike {@link #s3()}: secret references
+   * are resolved by one cache per process ({@link SecretRouter#forProcess}), which outlives the
+   * per-context instances. {@code credentials} empty: the default provider chain, owned and closed
+   * by the client. {@code endpoint}: a test's stand-in server (on AWS the SDK's own {@code
+   * AWS_ENDPOINT_URL_SECRETS_MANAGER} variable serves VPC endpoints).
+   */
+  static SecretsManagerClient secretsManager(String region, Optional<URI> endpoint,
+      Optional<AwsCredentialsProvider> credentials) {
+    return build(SecretsManagerClient.builder(), region, endpoint, credentials);
+  }
+
+  /** An SSM client for {@link AwsSecrets}, as {@link #secretsManager}. */
+  static SsmClient ssm(String region, Optional<URI> endpoint, Optional<AwsCredentialsProvider> credentials) {
+    return build(SsmClient.builder(), region, endpoint, credentials);
+  }
+
+  /** Each such client owns its own URL-connection HTTP client (the one HTTP client the jar ships) and closes it. */
+  private static <B extends AwsClientBuilder<B, C> & SdkSyncClientBuilder<B, C>, C> C build(B builder, String region,
+      Optional<URI> endpoint, Optional<AwsCredentialsProvider> credentials) {
+    builder.region(Region.of(region)).httpClientBuilder(UrlConnectionHttpClient.builder());
+    endpoint.ifPresent(builder::endpointOverride);
+    credentials.ifPresent(builder::credentialsProvider);
+    return builder.build();
   }
 
   /**

@@ -5,7 +5,7 @@ import dev.featurepipe.catalog.SilverCommitter;
 import dev.featurepipe.config.FeatureGroupConfig;
 import dev.featurepipe.config.PipelineContext;
 import dev.featurepipe.errors.InvalidInput;
-import dev.featurepipe.aws.LocalSecrets;
+import dev.featurepipe.aws.SecretRouter;
 import dev.featurepipe.config.SourceConfig;
 import dev.featurepipe.extract.BronzeChunkWriter;
 import dev.featurepipe.extract.CheckpointStore;
@@ -115,12 +115,12 @@ public final class DailySteps {
 
   /**
    * What connectors get: the S3 client, checkpoints in the control table, and secret references
-   * resolved from the environment ({@code env:}/{@code file:}; Secrets Manager and SSM references
-   * arrive with the connectors that need them).
+   * resolved by scheme ({@code env:}/{@code file:} from this process, {@code secretsmanager:}/{@code
+   * ssm:} from AWS) through the process's one resolver, whose cache outlives the request.
    */
   static ConnectorContext connectorContext(PipelineContext ctx) {
     return new ConnectorContext(ctx.s3(), ctx.names().sourceBucket(), ctx.names().lakeBucket(),
-        new CheckpointStore(ctx.dynamoDb(), ctx.names().controlTable()), new LocalSecrets(System.getenv()));
+        new CheckpointStore(ctx.dynamoDb(), ctx.names().controlTable()), SecretRouter.forProcess());
   }
 
   public SealSummary sealBronze(RunState state) {

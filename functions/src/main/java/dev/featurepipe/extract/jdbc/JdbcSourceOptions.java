@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.featurepipe.aws.SecretResolver;
 import dev.featurepipe.errors.ConfigInvalid;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,7 @@ public record JdbcSourceOptions(
 
   static final Pattern QUALIFIED = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
 
-  static final List<String> SECRET_SCHEMES = List.of("secretsmanager:", "ssm:", "env:", "file:");
+  static final List<String> SECRET_SCHEMES = SecretResolver.SCHEMES;
 
 
   static final String TYPES = "string, int, long, double, boolean, date, timestamptz, decimal(p,s)";
@@ -92,8 +93,10 @@ public record JdbcSourceOptions(
       out.add(at + "url: must not hold a password (put it in the credentials secret), got a URL with password= in it");
     }
     if (credentials == null || SECRET_SCHEMES.stream().noneMatch(credentials::startsWith)) {
+      // Not echoed: what is no reference may be the password itself, and this message is logged.
       out.add(at + "credentials: must be a secret reference (" + String.join(", ", SECRET_SCHEMES)
-          + ") to JSON {\"username\", \"password\"}, got " + credentials);
+          + ") to JSON {\"username\", \"password\"}, got " + (credentials == null ? "nothing"
+              : "a value that is no reference (not shown: it may be the password)"));
     }
     if ((table == null) == (query == null)) {
       out.add(at + "table: exactly one of table and query must be set, got "

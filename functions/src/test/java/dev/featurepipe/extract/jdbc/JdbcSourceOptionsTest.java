@@ -69,7 +69,8 @@ class JdbcSourceOptionsTest {
         .hasMessage(String.join("\n",
             "sources[users].options.url: must be a JDBC URL starting with jdbc:, got postgresql://db/shop",
             "sources[users].options.credentials: must be a secret reference (secretsmanager:, ssm:, env:, file:) "
-                + "to JSON {\"username\", \"password\"}, got hunter2",
+                + "to JSON {\"username\", \"password\"}, got a value that is no reference (not shown: it may be "
+                + "the password)",
             "sources[users].options.table: exactly one of table and query must be set, got neither",
             "sources[users].options.chunk_rows: must be between 1 and 100000000, got 0",
             "sources[users].options.columns[1].type: must be one of string, int, long, double, boolean, date, "
