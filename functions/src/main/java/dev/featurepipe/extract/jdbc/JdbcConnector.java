@@ -11,6 +11,9 @@ import dev.featurepipe.extract.ConnectorContext;
 import dev.featurepipe.extract.ExtractItem;
 import dev.featurepipe.extract.Rejection;
 import dev.featurepipe.extract.SourceConnector;
+import dev.featurepipe.extract.jdbc.WatermarkWindows.Window;
+import dev.featurepipe.lake.LakeLayout;
+import dev.featurepipe.lake.LakeStore;
 import dev.featurepipe.ops.Json;
 import dev.featurepipe.ops.Log;
 import java.io.IOException;
@@ -31,9 +34,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.iceberg.Schema;
@@ -47,9 +50,10 @@ import org.apache.iceberg.types.Types.NestedField;
  * integer key. {@link #plan} asks the database once for the key's min, max and count (within the
  * watermark window) and cuts {@code [min, max]} into ranges of about {@code chunk_rows} keys; each
  * range is an {@link ExtractItem} with {@code range = {"from": a, "to": b}} (half-open) and, for
- * incremental sources, the watermark window {@code wm_after} (exclusive, absent on the first run)
- * and {@code wm_max} (inclusive, the highest watermark seen at planning), so every chunk reads the
- * same snapshot window and {@link #commitWatermark} can record exactly what was read.
+ * incremental sources, the date's watermark window: lower bound {@code wm_after} (exclusive) or
+ * {@code wm_from} (inclusive), upper bound {@code wm_max} (inclusive), so every chunk reads the same
+ * window. The window of a date is fixed at its first plan and reused by every later one ({@link
+ * WatermarkWindows}), so a rerun reads the same range again.
  */
 public final class JdbcConnector implements SourceConnector {
 
@@ -68,15 +72,20 @@ public final class JdbcConnector implements SourceConnector {
 
   private final JdbcSourceOptions options;
   private final SecretResolver secrets;
-  private final WatermarkStore watermarks;
+  private final WatermarkWindows windows;
   private final Schema schema;
   private final int keyPos;
   private final Comparator<Record> order;
 
-  public JdbcConnector(JdbcSourceOptions options, SecretResolver secrets, WatermarkStore watermarks) {
+  /**
+   * {@code partitionSealed}: whether this source's Bronze partition of a date has been sealed
+   * (its manifest exists); an incremental source refuses to plan a sealed date it has no window for.
+   */
+  public JdbcConnector(JdbcSourceOptions options, SecretResolver secrets, WatermarkStore watermarks,
+      Predicate<LocalDate> partitionSealed) {
     this.options = options;
     this.secrets = secrets;
-    this.watermarks = watermarks;
+    this.windows = new WatermarkWindows(options.sourceId(), watermarks, partitionSealed);
     List<NestedField> fields = new ArrayList<>();
     int pos = -1;
     for (int i = 0; i < options.columns().size(); i++) {
@@ -97,8 +106,9 @@ public final class JdbcConnector implements SourceConnector {
   }
 
   public static JdbcConnector create(SourceConfig source, ConnectorContext ctx) {
+    LakeStore lake = new LakeStore(ctx.s3(), ctx.lakeBucket());
     return new JdbcConnector(JdbcSourceOptions.parse(source.id(), source.options()), ctx.secrets(),
-        WatermarkStore.of(ctx.checkpoints()));
+        WatermarkStore.of(ctx.checkpoints()), dt -> lake.find(LakeLayout.bronzeManifest(source.id(), dt)).isPresent());
   }
 
   @Override
@@ -112,9 +122,32 @@ public final class JdbcConnector implements SourceConnector {
     return order;
   }
 
+  /** What the database holds in a window: row count, key range and highest watermark (null without one). */
+  record KeyStats(long count, long minKey, long maxKey, String maxWatermark) {}
+
   @Override
   public List<ExtractItem> plan(LocalDate dt) {
-    Optional<String> after = watermarkColumn() == null ? Optional.empty() : watermarks.read(options.sourceId());
+    if (watermarkColumn() == null) {
+      return chunks(measure(dt, null, false), null);
+    }
+    // A time watermark's first window starts at the date's midnight, not at the table's first row.
+    Window first = isTimeWatermark() ? new Window(null, dayStart(dt).toString(), null) : Window.UNBOUNDED;
+    WatermarkWindows.Planned planned = windows.plan(dt, first, lower -> measure(dt, lower, true));
+    Window window = planned.window();
+    KeyStats stats = window.empty() ? new KeyStats(0, 0, 0, null)
+        : planned.measured() != null ? planned.measured() : measure(dt, window, false);
+    Log.info("PlanDailyRun", "jdbc_window", "source", options.sourceId(), "date", dt, "fixed_now",
+        planned.measured() != null, "watermark_after", window.after(), "watermark_from", window.from(),
+        "watermark_max", window.upTo());
+    return chunks(stats, window);
+  }
+
+  /**
+   * Asks the database once for the key range, row count and highest watermark of the rows in
+   * {@code window} (null: all rows); {@code capAtDayEnd}: a time watermark also stays below the next
+   * midnight, or a busy table's watermark would run ahead into the next day's partition.
+   */
+  private KeyStats measure(LocalDate dt, Window window, boolean capAtDayEnd) {
     Sql sql = new Sql(dt);
     String key = quote(options.keyColumn());
     sql.text.append("SELECT min(").append(key).append("), max(").append(key).append("), count(*)");
@@ -123,35 +156,34 @@ public final class JdbcConnector implements SourceConnector {
     }
     sql.from();
     sql.text.append(" WHERE ").append(key).append(" IS NOT NULL");
-    if (watermarkColumn() != null) {
-      // A row without a watermark can never be placed before or after a checkpoint: not extracted.
-      sql.text.append(" AND ").append(quote(watermarkColumn())).append(" IS NOT NULL");
+    if (window != null) {
+      sql.window(window);
     }
-    sql.watermarkLower(after.orElse(null));
-    if (isTimeWatermark()) {
-      // Without this cap a busy table's watermark would run ahead into the next day's partition.
+    if (capAtDayEnd && isTimeWatermark()) {
       sql.text.append(" AND ").append(quote(watermarkColumn())).append(" < ?");
       sql.params.add(watermarkValue(dayStart(dt.plusDays(1)).toString()));
     }
     try (Connection c = connect(); PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
       rs.next();
       long count = rs.getLong(3);
-      if (count == 0) {
-        return List.of();
-      }
-      long min = rs.getLong(1);
-      long max = rs.getLong(2);
-      String wmMax = watermarkColumn() == null ? null : watermarkString(rs, 4);
-      List<ExtractItem> items = ranges(min, max, count, after.orElse(null), wmMax);
-      Log.info("PlanDailyRun", "jdbc_planned", "source", options.sourceId(), "host", host(), "rows", count,
-          "chunks", items.size(), "watermark_after", after.orElse(null), "watermark_max", wmMax);
-      return items;
+      return count == 0 ? new KeyStats(0, 0, 0, null) : new KeyStats(count, rs.getLong(1), rs.getLong(2),
+          watermarkColumn() == null ? null : watermarkString(rs, 4));
     } catch (SQLException e) {
       throw failure("planning", e);
     }
   }
 
-  private List<ExtractItem> ranges(long min, long max, long count, String wmAfter, String wmMax) {
+  private List<ExtractItem> chunks(KeyStats stats, Window window) {
+    if (stats.count() == 0) {
+      return List.of();
+    }
+    List<ExtractItem> items = ranges(stats.minKey(), stats.maxKey(), stats.count(), window);
+    Log.info("PlanDailyRun", "jdbc_planned", "source", options.sourceId(), "host", host(), "rows", stats.count(),
+        "chunks", items.size());
+    return items;
+  }
+
+  private List<ExtractItem> ranges(long min, long max, long count, Window window) {
     BigInteger lo = BigInteger.valueOf(min);
     BigInteger end = BigInteger.valueOf(max).add(BigInteger.ONE);
     BigInteger span = end.subtract(lo);
@@ -165,11 +197,10 @@ public final class JdbcConnector implements SourceConnector {
       ObjectNode range = Json.mapper().createObjectNode();
       range.put("from", from);
       range.put("to", to);
-      if (wmAfter != null) {
-        range.put("wm_after", wmAfter);
-      }
-      if (wmMax != null) {
-        range.put("wm_max", wmMax);
+      if (window != null) {
+        putIfSet(range, "wm_after", window.after());
+        putIfSet(range, "wm_from", window.from());
+        putIfSet(range, "wm_max", window.upTo());
       }
       items.add(new ExtractItem(options.sourceId(), "keys-" + from + "-" + to, null, null, 0, null, range));
     }
@@ -177,18 +208,10 @@ public final class JdbcConnector implements SourceConnector {
     return items;
   }
 
-  /**
-   * Records the watermark the planned chunks read up to. Call once their Bronze files are sealed:
-   * committing earlier would skip the rows of a chunk that then fails.
-   */
-  @Override
-  public void sealed(List<ExtractItem> planned) {
-    commitWatermark(planned);
-  }
-
-  public void commitWatermark(List<ExtractItem> planned) {
-    planned.stream().map(i -> i.range().get("wm_max")).filter(n -> n != null && !n.isNull()).findFirst()
-        .ifPresent(n -> watermarks.commit(options.sourceId(), n.asText()));
+  private static void putIfSet(ObjectNode node, String field, String value) {
+    if (value != null) {
+      node.put(field, value);
+    }
   }
 
   @Override
@@ -214,10 +237,12 @@ public final class JdbcConnector implements SourceConnector {
       sql.params.add(to.longValue());
     } // else the range ends past Long.MAX_VALUE: the key's type bounds it already.
     if (watermarkColumn() != null) {
-      JsonNode after = range.get("wm_after");
-      sql.watermarkLower(after == null || after.isNull() ? null : after.asText());
-      sql.text.append(" AND ").append(quote(watermarkColumn())).append(" <= ?");
-      sql.params.add(watermarkValue(range.get("wm_max").asText()));
+      String from = text(range, "wm_from");
+      if (from == null && text(range, "wm_after") == null && isTimeWatermark()) {
+        // An item planned before windows were recorded: its first window started at the date's midnight.
+        from = dayStart(dt).toString();
+      }
+      sql.window(new Window(text(range, "wm_after"), from, text(range, "wm_max")));
     }
     sql.text.append(" ORDER BY ").append(key);
     try (Connection c = connect()) {
@@ -414,13 +439,19 @@ public final class JdbcConnector implements SourceConnector {
       text.append("(").append(q).append(") AS fp_source");
     }
 
-    void watermarkLower(String after) {
-      if (after != null) {
-        text.append(" AND ").append(quote(watermarkColumn())).append(" > ?");
-        params.add(watermarkValue(after));
-      } else if (isTimeWatermark()) {
-        text.append(" AND ").append(quote(watermarkColumn())).append(" >= ?");
-        params.add(watermarkValue(dayStart(dt).toString()));
+    /** The window's bounds; a row without a watermark is in no window. */
+    void window(Window w) {
+      String column = quote(watermarkColumn());
+      text.append(" AND ").append(column).append(" IS NOT NULL");
+      bound(column, " > ?", w.after());
+      bound(column, " >= ?", w.from());
+      bound(column, " <= ?", w.upTo());
+    }
+
+    private void bound(String column, String comparison, String value) {
+      if (value != null) {
+        text.append(" AND ").append(column).append(comparison);
+        params.add(watermarkValue(value));
       }
     }
 
@@ -432,6 +463,11 @@ public final class JdbcConnector implements SourceConnector {
       }
       return ps;
     }
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? null : value.asText();
   }
 
   private String watermarkColumn() {
@@ -516,6 +552,8 @@ public final class JdbcConnector implements SourceConnector {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     String at = "source " + options.sourceId() + " (" + host() + ")";
     if (state.startsWith("28")) {
+      // A rotated password fails until the cached old one expires; the retry should read the new one.
+      secrets.forget(options.credentials());
       return new SourceUnavailable(at + ": the database refused the login from secret " + options.credentials()
           + " (SQLState " + state + "); fix the secret or the role's grants", e);
     }

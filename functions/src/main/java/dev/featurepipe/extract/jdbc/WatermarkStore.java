@@ -4,30 +4,37 @@ import dev.featurepipe.extract.CheckpointStore;
 import java.util.Optional;
 
 /**
- * Where a source's incremental watermark lives between runs. In the pipeline it is the control
- * table's {@link CheckpointStore}; the interface lets tests and the local runner keep it in memory.
+ * Where the watermark windows of incremental JDBC sources live between runs (see {@link
+ * WatermarkWindows} for what is stored under which key). In the pipeline it is the control table's
+ * {@link CheckpointStore}; the interface lets tests keep it in memory.
  */
 public interface WatermarkStore {
 
-  /** The checkpoint key of JDBC watermarks in the control table ({@code sk}). */
-  String KEY = "jdbc_watermark";
+  Optional<String> get(String sourceId, String key);
 
-  /** The highest watermark already extracted, if any. */
-  Optional<String> read(String sourceId);
+  void put(String sourceId, String key, String value);
 
-  /** Records the watermark; called only after the rows it covers are sealed in Bronze. */
-  void commit(String sourceId, String watermark);
+  /**
+   * Writes {@code value} only if the current value is {@code expected} (empty: no value yet), in
+   * one atomic step; false when it was something else, so two planners never both advance a source.
+   */
+  boolean putIf(String sourceId, String key, Optional<String> expected, String value);
 
   static WatermarkStore of(CheckpointStore checkpoints) {
     return new WatermarkStore() {
       @Override
-      public Optional<String> read(String sourceId) {
-        return checkpoints.get(sourceId, KEY);
+      public Optional<String> get(String sourceId, String key) {
+        return checkpoints.get(sourceId, key);
       }
 
       @Override
-      public void commit(String sourceId, String watermark) {
-        checkpoints.put(sourceId, KEY, watermark);
+      public void put(String sourceId, String key, String value) {
+        checkpoints.put(sourceId, key, value);
+      }
+
+      @Override
+      public boolean putIf(String sourceId, String key, Optional<String> expected, String value) {
+        return checkpoints.putIf(sourceId, key, expected, value);
       }
     };
   }

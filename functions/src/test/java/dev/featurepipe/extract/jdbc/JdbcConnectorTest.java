@@ -132,21 +132,35 @@ class JdbcConnectorTest {
   }
 
   static JdbcConnector connector(String body) throws Exception {
-    return new JdbcConnector(options(body), SECRETS, new MemoryWatermarks());
+    return connector(body, new MemoryWatermarks());
   }
 
-  /** A real in-memory store (no DynamoDB in functions tests). */
+  /** A connector whose Bronze partitions are never sealed (no S3 here). */
+  static JdbcConnector connector(String body, WatermarkStore watermarks) throws Exception {
+    return new JdbcConnector(options(body), SECRETS, watermarks, dt -> false);
+  }
+
+  /** A real in-memory store (no DynamoDB in functions tests), keyed {@code <source> <key>}. */
   static final class MemoryWatermarks implements WatermarkStore {
     final TreeMap<String, String> values = new TreeMap<>();
 
     @Override
-    public Optional<String> read(String sourceId) {
-      return Optional.ofNullable(values.get(sourceId));
+    public synchronized Optional<String> get(String sourceId, String key) {
+      return Optional.ofNullable(values.get(sourceId + " " + key));
     }
 
     @Override
-    public void commit(String sourceId, String watermark) {
-      values.put(sourceId, watermark);
+    public synchronized void put(String sourceId, String key, String value) {
+      values.put(sourceId + " " + key, value);
+    }
+
+    @Override
+    public synchronized boolean putIf(String sourceId, String key, Optional<String> expected, String value) {
+      if (!expected.equals(get(sourceId, key))) {
+        return false;
+      }
+      put(sourceId, key, value);
+      return true;
     }
   }
 
@@ -359,17 +373,16 @@ class JdbcConnectorTest {
       """;
 
   @Test
-  void incrementalRunsReadOnlyRowsNewOrChangedSinceTheCommittedWatermark() throws Exception {
-    MemoryWatermarks watermarks = new MemoryWatermarks();
-    JdbcConnector connector = new JdbcConnector(options(EVENTS), SECRETS, watermarks);
+  void incrementalRunsReadOnlyRowsNewOrChangedSinceThePreviousDatesWindow() throws Exception {
+    JdbcConnector connector = connector(EVENTS);
 
     List<ExtractItem> first = connector.plan(DT);
     Collected day1 = new Collected();
     first.forEach(item -> connector.read(item, DT, day1));
-    connector.commitWatermark(first);
 
     assertThat(day1.rows).extracting(r -> r.get(0)).containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
-    assertThat(watermarks.values).containsEntry("pg_test", "2026-11-24T20:00:00.123456Z");
+    assertThat(first).allSatisfy(i -> assertThat(i.range().get("wm_max").asText())
+        .isEqualTo("2026-11-24T20:00:00.123456Z"));
 
     sql("INSERT INTO events VALUES (8, 'late', '2026-11-24 23:00:00+00')",
         "UPDATE events SET v = 'changed', updated_at = '2026-11-25 01:00:00+00' WHERE id = 2");
@@ -377,12 +390,11 @@ class JdbcConnectorTest {
     List<ExtractItem> second = connector.plan(next);
     Collected day2 = new Collected();
     second.forEach(item -> connector.read(item, next, day2));
-    connector.commitWatermark(second);
 
     assertThat(day2.rows).extracting(r -> r.get(0)).containsExactlyInAnyOrder(2L, 7L, 8L);
     assertThat(day2.rows).filteredOn(r -> r.get(0).equals(2L)).extracting(r -> r.get(1)).containsExactly("changed");
-    assertThat(watermarks.values).containsEntry("pg_test", "2026-11-25T01:00Z");
-    assertThat(connector.plan(next)).isEmpty();
+    assertThat(connector.plan(next)).as("a rerun plans the same window again, not an empty one").isEqualTo(second);
+    assertThat(connector.plan(DT)).isEqualTo(first);
   }
 
   @Test
@@ -391,22 +403,19 @@ class JdbcConnectorTest {
     sql("CREATE TABLE public.ledger (id bigint PRIMARY KEY, seq bigint NOT NULL, v text)",
         "GRANT SELECT ON public.ledger TO reader",
         "INSERT INTO ledger VALUES (10, 1, 'a'), (20, 2, 'b'), (30, 3, 'c')");
-    MemoryWatermarks watermarks = new MemoryWatermarks();
-    JdbcConnector connector = new JdbcConnector(options("""
+    JdbcConnector connector = connector("""
         table: ledger
         key_column: id
         watermark_column: seq
         columns: [{name: id, type: long}, {name: seq, type: long}, {name: v, type: string}]
-        """), SECRETS, watermarks);
+        """);
 
     List<ExtractItem> first = connector.plan(DT);
     sql("INSERT INTO ledger VALUES (25, 4, 'written after planning')");
     Collected run1 = new Collected();
     first.forEach(item -> connector.read(item, DT, run1));
-    connector.commitWatermark(first);
 
     assertThat(run1.rows).extracting(r -> r.get(0)).containsExactly(10L, 20L, 30L);
-    assertThat(watermarks.values).containsEntry("pg_test", "3");
 
     sql("UPDATE ledger SET seq = 5, v = 'b2' WHERE id = 20");
     List<ExtractItem> second = connector.plan(DT.plusDays(1));
@@ -441,7 +450,7 @@ class JdbcConnectorTest {
   @Test
   void aWrongPasswordIsSourceUnavailableNamingSourceAndHostButNotThePassword() throws Exception {
     JdbcConnector connector = new JdbcConnector(JdbcSourceOptions.parse("pg_test", new YAMLMapper().readTree(
-        "url: " + url() + "\ncredentials: env:PG_BAD\n" + EVENTS)), SECRETS, new MemoryWatermarks());
+        "url: " + url() + "\ncredentials: env:PG_BAD\n" + EVENTS)), SECRETS, new MemoryWatermarks(), dt -> false);
 
     assertThatThrownBy(() -> connector.plan(DT))
         .isInstanceOf(SourceUnavailable.class)
@@ -451,9 +460,33 @@ class JdbcConnectorTest {
   }
 
   @Test
+  void aRefusedLoginForgetsTheCachedSecretSoTheRetryReadsARotatedOne() throws Exception {
+    List<String> forgotten = new ArrayList<>();
+    dev.featurepipe.aws.SecretResolver recording = new dev.featurepipe.aws.SecretResolver() {
+      @Override
+      public String resolve(String reference) {
+        return SECRETS.resolve(reference);
+      }
+
+      @Override
+      public void forget(String reference) {
+        forgotten.add(reference);
+      }
+    };
+    JdbcConnector refused = new JdbcConnector(JdbcSourceOptions.parse("pg_test", new YAMLMapper().readTree(
+        "url: " + url() + "\ncredentials: env:PG_BAD\n" + EVENTS)), recording, new MemoryWatermarks(), dt -> false);
+    JdbcConnector accepted = new JdbcConnector(options(EVENTS), recording, new MemoryWatermarks(), dt -> false);
+
+    assertThatThrownBy(() -> refused.plan(DT)).isInstanceOf(SourceUnavailable.class);
+    accepted.plan(DT);
+
+    assertThat(forgotten).containsExactly("env:PG_BAD");
+  }
+
+  @Test
   void aSecretThatIsNotLoginJsonIsConfigInvalidWithoutItsValue() throws Exception {
     JdbcConnector connector = new JdbcConnector(JdbcSourceOptions.parse("pg_test", new YAMLMapper().readTree(
-        "url: " + url() + "\ncredentials: env:PG_PLAIN\n" + EVENTS)), SECRETS, new MemoryWatermarks());
+        "url: " + url() + "\ncredentials: env:PG_PLAIN\n" + EVENTS)), SECRETS, new MemoryWatermarks(), dt -> false);
 
     assertThatThrownBy(() -> connector.plan(DT))
         .isInstanceOf(dev.featurepipe.errors.ConfigInvalid.class)
@@ -471,7 +504,7 @@ class JdbcConnectorTest {
     }
     JdbcConnector connector = new JdbcConnector(JdbcSourceOptions.parse("pg_test", new YAMLMapper().readTree(
         "url: jdbc:postgresql://127.0.0.1:" + closed + "/postgres\ncredentials: env:PG_LOGIN\n" + EVENTS)),
-        SECRETS, new MemoryWatermarks());
+        SECRETS, new MemoryWatermarks(), dt -> false);
 
     assertThatThrownBy(() -> connector.plan(DT))
         .isInstanceOf(SourceUnavailable.class)
