@@ -59,10 +59,7 @@ public final class ClickstreamGenerator {
 
   public static Dataset generate(Spec spec, String prefix) {
     SplittableRandom rnd = new SplittableRandom(spec.seed());
-    long[] priceCents = new long[spec.products()];
-    for (int p = 0; p < spec.products(); p++) {
-      priceCents[p] = 99 + rnd.nextLong(50_000);
-    }
+    long[] priceCents = listPriceCents(spec, rnd);
     List<List<String>> texts = new ArrayList<>();
     List<List<DemoEvent>> events = new ArrayList<>();
     List<List<String>> reasons = new ArrayList<>();
@@ -122,6 +119,23 @@ public final class ClickstreamGenerator {
     return new Dataset(spec, objects, lines);
   }
 
+  /**
+   * Each product's list price in cents, indexed like {@link #productId}: what purchases in the
+   * clickstream pay and what the demo's product catalog lists.
+   */
+  public static long[] listPriceCents(Spec spec) {
+    return listPriceCents(spec, new SplittableRandom(spec.seed()));
+  }
+
+  /** The first draws of the clickstream's generator, so the clickstream's bytes stay as they were. */
+  private static long[] listPriceCents(Spec spec, SplittableRandom rnd) {
+    long[] priceCents = new long[spec.products()];
+    for (int p = 0; p < spec.products(); p++) {
+      priceCents[p] = 99 + rnd.nextLong(50_000);
+    }
+    return priceCents;
+  }
+
   public static String productId(int p) {
     // Every 97th product has a non-ASCII id: keys must survive S3 keys, Parquet and DynamoDB intact.
     return p % 97 == 13 ? String.format(Locale.ROOT, "prod-ü-%05d", p) : String.format(Locale.ROOT, "prod-%05d", p);
@@ -132,7 +146,7 @@ public final class ClickstreamGenerator {
   }
 
   /** Approximately Zipf: index i has weight about 1/(i+1). */
-  private static int skewed(SplittableRandom rnd, int n) {
+  static int skewed(SplittableRandom rnd, int n) {
     double x = Math.exp(rnd.nextDouble() * Math.log(n + 1.0)) - 1.0;
     return Math.min(n - 1, (int) x);
   }
