@@ -2,13 +2,24 @@ package dev.featurepipe.infra.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.featurepipe.config.ConfigLoader;
+import dev.featurepipe.config.LoadedConfig;
+import dev.featurepipe.config.SourceConfig;
+import dev.featurepipe.infra.demo.CatalogApi;
+import dev.featurepipe.infra.demo.CatalogGenerator;
 import dev.featurepipe.infra.demo.ClickstreamGenerator;
+import dev.featurepipe.infra.demo.DemoDatabase;
+import dev.featurepipe.infra.demo.DemoSources;
+import dev.featurepipe.infra.demo.UsersGenerator;
 import dev.featurepipe.infra.local.LocalPipeline;
 import dev.featurepipe.infra.sfn.ExecutionResult;
 import dev.featurepipe.infra.stack.EmbeddedStack;
 import dev.featurepipe.infra.stack.RepoRoot;
 import dev.featurepipe.infra.stack.StackMain;
 import dev.featurepipe.infra.stack.StackOptions;
+import dev.featurepipe.lake.LakeLayout;
+import dev.featurepipe.lake.LakeStore;
+import dev.featurepipe.lake.PartitionManifest;
 import dev.featurepipe.ops.Json;
 import dev.featurepipe.ops.Telemetry;
 import java.io.IOException;
@@ -33,6 +44,9 @@ public final class Main {
 
   /** The demo's fixed date: the same command prints the same digests on every machine. */
   static final String DEMO_DATE = "2026-11-24";
+
+  /** The demo's configuration: the clickstream plus a database table and a REST API on 127.0.0.1. */
+  static final String DEMO_CONFIG = "config/demo/pipeline.yaml";
   static final List<String> DAILY_STAGES =
       List.of("PlanDailyRun", "ExtractAll", "SealBronze", "BuildAllFeatures", "CommitAllGroups", "LoadAllFeatures",
           "PublishRun");
@@ -92,21 +106,50 @@ public final class Main {
     LocalDate date = args.date("demo", "date", DEMO_DATE);
     int events = args.intValue("demo", "events", 100_000);
     Path root = RepoRoot.locate();
+    requireWorkingDirectory(root);
     StackOptions options = StackOptions.defaults(root);
-    out.printf(Locale.ROOT, "FeaturePipe demo: the daily workflow for %s on the embedded local stack%n", date);
-    try (LocalPipeline local = LocalPipeline.start(root, options)) {
+    LoadedConfig config = ConfigLoader.load(root.resolve(DEMO_CONFIG));
+    ClickstreamGenerator.Spec clicks = ClickstreamGenerator.Spec.demo(date, events);
+    UsersGenerator.Dataset users = UsersGenerator.generate(UsersGenerator.Spec.of(clicks));
+    CatalogGenerator.Dataset catalog = CatalogGenerator.generate(CatalogGenerator.Spec.of(clicks));
+    out.printf(Locale.ROOT, "FeaturePipe demo: the daily workflow for %s on the embedded local stack, three sources%n", date);
+    // The database and the API start on their own thread while the stack starts on this one.
+    try (DemoSources.Starting starting = DemoSources.startInBackground(options.stateDir().resolve("demo"),
+            DemoSources.Ports.DEFAULT, users, catalog);
+        LocalPipeline local = LocalPipeline.start(root, options, config)) {
       EmbeddedStack stack = local.stack();
       out.printf(Locale.ROOT, "  stack    S3 %s, DynamoDB %s, Iceberg JDBC catalog in %s (up in %s)%n",
           stack.s3Endpoint(), stack.dynamoDbEndpoint(), options.stateDir(), RunReport.ms(stack.startupDuration()));
-      var dataset = ClickstreamGenerator.generate(ClickstreamGenerator.Spec.demo(date, events), "clickstream/");
+      DemoSources sources = starting.await();
+      out.printf(Locale.ROOT, "  sources  PostgreSQL %s and the catalog API %s (up and loaded in %s)%n",
+          sources.database().jdbcUrl(), sources.api().baseUrl(), RunReport.ms(sources.startupDuration()));
+      var dataset = ClickstreamGenerator.generate(clicks, "clickstream/");
       local.upload(dataset);
-      out.printf(Locale.ROOT, "  source   %,d events and %,d deliberately bad lines in %d gzip JSON Lines objects (%s)%n",
+      out.printf(Locale.ROOT, "  source   clickstream: %,d events and %,d deliberately bad lines in %d gzip JSON Lines objects (%s)%n",
           dataset.validEvents().size(), dataset.lines().size() - dataset.validEvents().size(), dataset.objects().size(),
           RunReport.mb(dataset.rawBytes()));
       out.printf(Locale.ROOT, "           s3://%s/clickstream/dt=%s/%n", local.context().names().sourceBucket(), date);
+      out.printf(Locale.ROOT, "  source   users: %,d rows and %,d deliberately broken (no signup time) in PostgreSQL table %s%n",
+          users.valid().size(), users.broken().size(), DemoDatabase.TABLE);
+      out.printf(Locale.ROOT, "           %s as %s, password in %s%n", sources.database().jdbcUrl(),
+          DemoDatabase.READER_ROLE, root.relativize(sources.usersDbSecret()));
+      out.printf(Locale.ROOT, "  source   products: %,d products and %,d deliberately broken records behind a REST API%n",
+          catalog.products().size(), catalog.brokenReasons().size());
+      out.printf(Locale.ROOT, "           %s%s (cursor pages, bearer token in %s)%n", sources.api().baseUrl(),
+          CatalogApi.PATH, root.relativize(sources.apiTokenSecret()));
       // The demo always recomputes (force), so running it twice shows the same digest twice.
       ObjectNode input = Json.mapper().createObjectNode().put("date", date.toString()).put("force", true);
       report(local, local.run(LocalPipeline.DAILY, executionName(date), input), date, out);
+    }
+  }
+
+  /** The demo config's {@code file:} secret references are relative paths, resolved against the working directory. */
+  static void requireWorkingDirectory(Path root) {
+    Path cwd = Path.of("").toAbsolutePath().normalize();
+    if (!cwd.equals(root)) {
+      throw new IllegalStateException("the demo resolves " + DEMO_CONFIG + "'s file: secret references from the "
+          + "repository root " + root + ", but runs in " + cwd + "; start it with ./featurepipe demo (which runs "
+          + "there)");
     }
   }
 
@@ -165,6 +208,7 @@ public final class Main {
     out.printf(Locale.ROOT, "  rows      bronze %,d (quarantined %,d) -> silver %,d -> DynamoDB %,d items%n",
         RunReport.number(s, "bronzeRows"), RunReport.number(s, "quarantinedRows"), RunReport.number(s, "silverRows"),
         RunReport.number(s, "onlineItems"));
+    bronzeLines(local, date).forEach(line -> out.println("  " + line));
     out.printf(Locale.ROOT, "  files     %d data files written, %s (Bronze and Silver Parquet)%n",
         RunReport.number(s, "outputFiles"), RunReport.mb(RunReport.number(s, "outputBytes")));
     s.path("snapshotIds").fields().forEachRemaining(e -> out.printf(Locale.ROOT,
@@ -187,6 +231,33 @@ public final class Main {
         + "      --key '{\"pk\":{\"S\":\"p:feat:prod-00001\"},\"sk\":{\"S\":\"product_stats_v1\"}}'%n",
         StackOptions.DEFAULT_DYNAMODB_PORT, table);
     out.println("  ./featurepipe get p:feat:prod-00001");
+  }
+
+  /**
+   * One line per configured source, in config order, from its Bronze partition manifest: what a
+   * reader of the partition gets, not what the run's steps reported.
+   */
+  static List<String> bronzeLines(LocalPipeline local, LocalDate date) {
+    LakeStore lake = new LakeStore(local.clients().s3(), local.context().names().lakeBucket());
+    List<String> lines = new java.util.ArrayList<>();
+    int width = local.context().config().config().sources().stream().mapToInt(src -> src.id().length()).max().orElse(0);
+    for (SourceConfig source : local.context().config().config().sources()) {
+      String label = lines.isEmpty() ? "bronze    " : "          ";
+      String id = String.format(Locale.ROOT, "%-" + width + "s", source.id());
+      lines.add(lake.find(LakeLayout.bronzeManifest(source.id(), date))
+          .map(bytes -> Json.read(bytes, PartitionManifest.class))
+          .map(m -> String.format(Locale.ROOT, "%s%s %,9d rows in %d file%s, %,d quarantined%s", label, id, m.rows(),
+              m.files().size(), m.files().size() == 1 ? "" : "s", m.quarantined(), reasons(m.rejectReasons())))
+          .orElse(label + id + " no Bronze partition for " + date));
+    }
+    return lines;
+  }
+
+  /** " (reason count, ...)" in reason order, or nothing when no row was rejected. */
+  static String reasons(java.util.SortedMap<String, Long> byReason) {
+    StringBuilder out = new StringBuilder();
+    byReason.forEach((reason, count) -> out.append(out.isEmpty() ? " (" : ", ").append(reason).append(' ').append(count));
+    return out.isEmpty() ? "" : out.append(')').toString();
   }
 
   /** Each failed Map item's own error, from the run record RecordRunFailure wrote. */

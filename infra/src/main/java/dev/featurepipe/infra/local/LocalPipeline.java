@@ -64,8 +64,12 @@ public final class LocalPipeline implements AutoCloseable {
   }
 
   public static LocalPipeline start(Path repoRoot, StackOptions options) {
-    return start(repoRoot, options, ConfigLoader.loadBundled(), Runtime.getRuntime().availableProcessors(),
-        UnaryOperator.identity());
+    return start(repoRoot, options, ConfigLoader.loadBundled());
+  }
+
+  /** With another configuration than the bundled one (the demo's), one worker per processor. */
+  public static LocalPipeline start(Path repoRoot, StackOptions options, LoadedConfig config) {
+    return start(repoRoot, options, config, Runtime.getRuntime().availableProcessors(), UnaryOperator.identity());
   }
 
   /**
