@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.SchemaParser;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.data.parquet.GenericParquetWriter;
@@ -20,11 +21,15 @@ import org.apache.iceberg.inmemory.InMemoryOutputFile;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileAppender;
 import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.parquet.ParquetSchemaUtil;
 import org.apache.parquet.format.ColumnChunk;
 import org.apache.parquet.format.Encoding;
 import org.apache.parquet.format.FileMetaData;
 import org.apache.parquet.format.RowGroup;
 import org.apache.parquet.format.Util;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
 
 /**
  * Writes and reads Parquet with every setting that shapes the bytes pinned here, so the same rows
@@ -56,6 +61,9 @@ public final class ParquetFiles {
    * footer is then made canonical (see {@link #canonicalFooter}).
    */
   public static byte[] write(Schema schema, Iterable<Record> rows) {
+    if (!rows.iterator().hasNext()) {
+      return emptyFile(schema);
+    }
     InMemoryOutputFile out = new InMemoryOutputFile();
     try {
       FileAppender<Record> appender =
@@ -71,6 +79,62 @@ public final class ParquetFiles {
       throw new UncheckedIOException("[BUG] in-memory Parquet write failed", e);
     }
     return canonicalFooter(out.toByteArray());
+  }
+
+  /**
+   * A Parquet file with the schema and no row group. Iceberg's writer creates its file only with the
+   * first row, so a chunk whose every record was quarantined would have no file at all; this writes
+   * the footer parquet-java would, with the same {@code iceberg.schema} metadata as a file with rows.
+   */
+  private static byte[] emptyFile(Schema schema) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      ParquetFileWriter writer = new ParquetFileWriter(new BytesOutputFile(bytes),
+          ParquetSchemaUtil.convert(schema, "table"), ParquetFileWriter.Mode.CREATE, 0, 0);
+      writer.start();
+      writer.end(Map.of("iceberg.schema", SchemaParser.toJson(schema)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("[BUG] in-memory Parquet write failed", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** parquet-java's output file over a byte array, for {@link #emptyFile}. */
+  private record BytesOutputFile(ByteArrayOutputStream bytes) implements OutputFile {
+    @Override
+    public PositionOutputStream create(long blockSizeHint) {
+      return new PositionOutputStream() {
+        @Override
+        public long getPos() {
+          return bytes.size();
+        }
+
+        @Override
+        public void write(int b) {
+          bytes.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          bytes.write(b, off, len);
+        }
+      };
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite(long blockSizeHint) {
+      return create(blockSizeHint);
+    }
+
+    @Override
+    public boolean supportsBlockSize() {
+      return false;
+    }
+
+    @Override
+    public long defaultBlockSize() {
+      return 0;
+    }
   }
 
   /**

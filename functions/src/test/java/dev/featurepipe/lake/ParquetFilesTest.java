@@ -99,6 +99,27 @@ class ParquetFilesTest {
   }
 
   @Test
+  void noRowsGiveAValidEmptyFileThatReadsBackEmptyWithItsSchema() throws Exception {
+    // A chunk whose every record was quarantined still gets a Bronze file: the partition stays
+    // complete and readable by any Parquet reader.
+    byte[] empty = ParquetFiles.write(ClickstreamSchema.BRONZE, List.of());
+    assertThat(ParquetFiles.read(empty, ClickstreamSchema.BRONZE)).isEmpty();
+    assertThat(ParquetFiles.write(ClickstreamSchema.BRONZE, List.of())).isEqualTo(empty);
+    try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(
+        new org.apache.parquet.io.LocalInputFile(writeTemp(empty)))) {
+      assertThat(reader.getRecordCount()).isZero();
+      assertThat(reader.getFooter().getFileMetaData().getSchema().getFieldCount())
+          .isEqualTo(ClickstreamSchema.BRONZE.columns().size());
+    }
+  }
+
+  private static java.nio.file.Path writeTemp(byte[] bytes) throws java.io.IOException {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("empty", ".parquet");
+    file.toFile().deleteOnExit();
+    return java.nio.file.Files.write(file, bytes);
+  }
+
+  @Test
   void rowsReadBackEqualRowsWritten() {
     List<Record> written = rows(1_000);
     assertThat(ParquetFiles.read(ParquetFiles.write(ClickstreamSchema.BRONZE, written), ClickstreamSchema.BRONZE))
