@@ -185,6 +185,10 @@ public final class ConfigLoader {
       if (!ID.matcher(s.id()).matches()) {
         out.add(at + ".id: must match " + ID.pattern() + ", got " + s.id());
       }
+      if (s.id().contains("__")) {
+        out.add(at + ".id: must not contain __ (reserved for partitions derived from a source, such as a CDC "
+            + "source's <id>__state), got " + s.id());
+      }
       if (!sourceIds.add(s.id())) {
         out.add(at + ".id: must be unique, got a second " + s.id());
       }

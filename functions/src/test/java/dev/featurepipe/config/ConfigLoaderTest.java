@@ -87,4 +87,13 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigInvalid.class)
         .hasMessageContaining("feature_groups[product_stats].source: must name a source in sources, got orders");
   }
+
+  @Test
+  void sourceIdsMayNotUseTheSeparatorOfDerivedPartitions() {
+    assertThatThrownBy(() -> load(VALID.replace("id: clickstream", "id: orders__state")
+            .replace("source: clickstream", "source: orders__state")))
+        .isInstanceOf(ConfigInvalid.class)
+        .hasMessageContaining("sources[orders__state].id: must not contain __ (reserved for partitions derived from "
+            + "a source, such as a CDC source's <id>__state), got orders__state");
+  }
 }
