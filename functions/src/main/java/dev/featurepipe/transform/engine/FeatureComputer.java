@@ -9,6 +9,7 @@ import dev.featurepipe.transform.engine.internal.Layout.TileState;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,24 +68,34 @@ public final class FeatureComputer {
     List<Window> windows = spec.windows();
     List<Feature> features = spec.features();
     int aggregates = spec.aggregates().size();
+    // Windows nest (1d in 7d in 30d in lifetime), so one pass from the newest tile backwards merges
+    // each tile once and reads every window's values as the pass crosses its first day.
+    List<Window> passOrder = new ArrayList<>(windows);
+    spec.vector().ifPresent(v -> passOrder.add(v.window()));
+    passOrder.sort(Comparator.comparingInt(Window::days));
     List<Record> out = new ArrayList<>(byEntity.size());
     for (Map.Entry<Object, List<Record>> e : byEntity.entrySet()) {
+      List<Record> entityTiles = e.getValue();
+      entityTiles.sort(Comparator.comparing((Record t) -> (LocalDate) t.get(Layout.TILE_DAY)).reversed());
       GenericRecord row = GenericRecord.create(schema);
       row.set(0, e.getKey());
       row.set(1, asOf);
       Object[][] values = new Object[windows.size()][];
-      for (int w = 0; w < windows.size(); w++) {
-        TileState state = merged(e.getValue(), asOf, windows.get(w));
-        Map<String, Object> byName = new HashMap<>();
-        Object[] v = new Object[features.size()];
-        int agg = 0;
-        for (int f = 0; f < features.size(); f++) {
-          Feature feature = features.get(f);
-          v[f] = feature instanceof Derived d ? derive(d, byName.get(d.left()), byName.get(d.right()))
-              : state.result(agg++);
-          byName.put(feature.name(), v[f]);
+      Object vectorValue = null;
+      TileState state = layout.newState();
+      int next = 0;
+      for (Window window : passOrder) {
+        LocalDate first = window.isLifetime() ? LocalDate.MIN : asOf.minusDays(window.days() - 1L);
+        while (next < entityTiles.size() && !((LocalDate) entityTiles.get(next).get(Layout.TILE_DAY)).isBefore(first)) {
+          state.merge(layout.read(entityTiles.get(next++)));
         }
-        values[w] = v;
+        int w = windows.indexOf(window);
+        if (w >= 0 && values[w] == null) {
+          values[w] = finish(state, features);
+        }
+        if (spec.vector().isPresent() && spec.vector().get().window() == window) {
+          vectorValue = state.result(aggregates);
+        }
       }
       int pos = 2;
       for (int f = 0; f < features.size(); f++) {
@@ -93,22 +104,25 @@ public final class FeatureComputer {
         }
       }
       if (spec.vector().isPresent()) {
-        row.set(pos, merged(e.getValue(), asOf, spec.vector().get().window()).result(aggregates));
+        row.set(pos, vectorValue);
       }
       out.add(row);
     }
     return out;
   }
 
-  private TileState merged(List<Record> tiles, LocalDate asOf, Window window) {
-    TileState state = layout.newState();
-    LocalDate first = window.isLifetime() ? LocalDate.MIN : asOf.minusDays(window.days() - 1L);
-    for (Record t : tiles) {
-      if (!((LocalDate) t.get(Layout.TILE_DAY)).isBefore(first)) {
-        state.merge(layout.read(t));
-      }
+  /** Aggregate results of {@code state}, then derived features, in declared order. */
+  private static Object[] finish(TileState state, List<Feature> features) {
+    Map<String, Object> byName = new HashMap<>();
+    Object[] v = new Object[features.size()];
+    int agg = 0;
+    for (int f = 0; f < features.size(); f++) {
+      Feature feature = features.get(f);
+      v[f] = feature instanceof Derived d ? derive(d, byName.get(d.left()), byName.get(d.right()))
+          : state.result(agg++);
+      byName.put(feature.name(), v[f]);
     }
-    return state;
+    return v;
   }
 
   private static Object derive(Derived d, Object left, Object right) {

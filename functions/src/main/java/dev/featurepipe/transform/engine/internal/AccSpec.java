@@ -78,10 +78,10 @@ public abstract sealed class AccSpec permits AccSpec.Count, AccSpec.Moments, Acc
   /** Microseconds since the epoch of a timestamp value (UTC for one without zone). */
   public static long micros(Object time) {
     if (time instanceof OffsetDateTime o) {
-      return ChronoUnit.MICROS.between(OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC), o);
+      return Math.addExact(Math.multiplyExact(o.toEpochSecond(), 1_000_000L), o.getNano() / 1000);
     }
     if (time instanceof LocalDateTime l) {
-      return ChronoUnit.MICROS.between(LocalDateTime.of(1970, 1, 1, 0, 0), l);
+      return Math.addExact(Math.multiplyExact(l.toEpochSecond(ZoneOffset.UTC), 1_000_000L), l.getNano() / 1000);
     }
     throw new IllegalStateException("[BUG] event time of class " + time.getClass().getName());
   }
@@ -215,7 +215,7 @@ public abstract sealed class AccSpec permits AccSpec.Count, AccSpec.Moments, Acc
     final class S extends State {
       long n;
       final ExactSum sum = new ExactSum();
-      final ExactSum sumSq = new ExactSum();
+      final ExactSum sumSq = agg == Agg.STDDEV ? new ExactSum() : null;
       BigDecimal fsum = BigDecimal.ZERO;
       BigDecimal fsumSq = BigDecimal.ZERO;
 
@@ -254,7 +254,9 @@ public abstract sealed class AccSpec permits AccSpec.Count, AccSpec.Moments, Acc
         S o = (S) other;
         n = Math.addExact(n, o.n);
         sum.merge(o.sum);
-        sumSq.merge(o.sumSq);
+        if (sumSq != null) {
+          sumSq.merge(o.sumSq);
+        }
         fsum = fsum.add(o.fsum);
         fsumSq = fsumSq.add(o.fsumSq);
       }
