@@ -71,6 +71,7 @@ public final class JdbcConnector implements SourceConnector {
   private static final Pattern NAMED_PARAMETER = Pattern.compile("(?<![:\\w]):(dt_start|dt_end)\\b");
 
   private final JdbcSourceOptions options;
+  private final Dialect dialect;
   private final SecretResolver secrets;
   private final WatermarkWindows windows;
   private final Schema schema;
@@ -84,6 +85,7 @@ public final class JdbcConnector implements SourceConnector {
   public JdbcConnector(JdbcSourceOptions options, SecretResolver secrets, WatermarkStore watermarks,
       Predicate<LocalDate> partitionSealed) {
     this.options = options;
+    this.dialect = Dialect.of(options.url());
     this.secrets = secrets;
     this.windows = new WatermarkWindows(options.sourceId(), watermarks, partitionSealed);
     List<NestedField> fields = new ArrayList<>();
@@ -281,7 +283,7 @@ public final class JdbcConnector implements SourceConnector {
         required[i] = f.isRequired();
         int jdbc = meta.getColumnType(i + 1);
         String dbType = meta.getColumnTypeName(i + 1);
-        if (!compatible(f.type(), jdbc, dbType)) {
+        if (!compatible(f.type(), jdbc, dbType, dialect)) {
           wrong.add(f.name() + " is " + dbType + ", which cannot hold " + options.columns().get(i).type());
         }
       }
@@ -394,7 +396,7 @@ public final class JdbcConnector implements SourceConnector {
   }
 
   /** Whether the database column can feed the declared type without a lossy conversion by the driver. */
-  static boolean compatible(Type type, int jdbc, String dbType) {
+  static boolean compatible(Type type, int jdbc, String dbType, Dialect dialect) {
     return switch (type.typeId()) {
       case STRING -> jdbc == Types.VARCHAR || jdbc == Types.CHAR || jdbc == Types.LONGVARCHAR || jdbc == Types.NVARCHAR
           || jdbc == Types.NCHAR || jdbc == Types.LONGNVARCHAR || jdbc == Types.CLOB;
@@ -403,10 +405,10 @@ public final class JdbcConnector implements SourceConnector {
       case DOUBLE -> jdbc == Types.DOUBLE || jdbc == Types.FLOAT || jdbc == Types.REAL;
       case BOOLEAN -> jdbc == Types.BOOLEAN || jdbc == Types.BIT;
       case DATE -> jdbc == Types.DATE;
-      // pgjdbc reports timestamptz as Types.TIMESTAMP; the type name tells it from a zoneless timestamp,
-      // whose instant would depend on the session time zone.
+      // pgjdbc reports timestamptz as Types.TIMESTAMP, MariaDB its TIMESTAMP too: the type name tells
+      // them from a zoneless timestamp (DATETIME), whose instant would depend on a time zone guess.
       case TIMESTAMP -> jdbc == Types.TIMESTAMP_WITH_TIMEZONE
-          || (jdbc == Types.TIMESTAMP && "timestamptz".equalsIgnoreCase(dbType));
+          || (jdbc == Types.TIMESTAMP && dialect.timestampIsInstant(dbType));
       case DECIMAL -> jdbc == Types.NUMERIC || jdbc == Types.DECIMAL || jdbc == Types.TINYINT
           || jdbc == Types.SMALLINT || jdbc == Types.INTEGER || jdbc == Types.BIGINT;
       default -> false;
@@ -426,7 +428,7 @@ public final class JdbcConnector implements SourceConnector {
     void from() {
       text.append(" FROM ");
       if (options.table() != null) {
-        text.append(quoteQualified(options.table()));
+        text.append(dialect.quoteQualified(options.table()));
         return;
       }
       Matcher m = NAMED_PARAMETER.matcher(options.query());
@@ -514,10 +516,7 @@ public final class JdbcConnector implements SourceConnector {
     Properties props = new Properties();
     props.setProperty("user", login[0]);
     props.setProperty("password", login[1]);
-    if (options.url().startsWith("jdbc:postgresql:")) {
-      props.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
-      props.setProperty("ApplicationName", "featurepipe-" + options.sourceId());
-    }
+    dialect.connectionProperties(props, options.sourceId(), CONNECT_TIMEOUT_SECONDS);
     try {
       return DriverManager.getConnection(options.url(), props);
     } catch (SQLException e) {
@@ -561,11 +560,11 @@ public final class JdbcConnector implements SourceConnector {
       return new SourceUnavailable(at + ": cannot reach the database while " + doing + " (SQLState " + state
           + "); check that it is up and reachable from the function", e);
     }
-    if (state.equals("42P01") || state.equals("3F000")) {
+    if (Dialect.missingTable(state)) {
       return new SchemaIncompatible(at + ": " + (options.table() != null ? "table " + options.table()
           : "the query's table or schema") + " does not exist (SQLState " + state + ")", e);
     }
-    if (state.equals("42703")) {
+    if (Dialect.missingColumn(state)) {
       return new SchemaIncompatible(at + ": " + missingColumns() + " (SQLState " + state + ")", e);
     }
     return new SourceUnavailable(at + ": " + doing + " failed with SQLState " + state + " ("
@@ -606,18 +605,9 @@ public final class JdbcConnector implements SourceConnector {
     return false;
   }
 
-  /** Double quotes keep the name's case and make it a name, never SQL; the pattern check ran at load. */
-  static String quote(String identifier) {
-    return '"' + identifier + '"';
-  }
-
-  static String quoteQualified(String identifier) {
-    String[] parts = identifier.split("\\.");
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < parts.length; i++) {
-      out.append(i == 0 ? "" : ".").append(quote(parts[i]));
-    }
-    return out.toString();
+  /** Quoting keeps the name's case and makes it a name, never SQL; the pattern check ran at load. */
+  private String quote(String identifier) {
+    return dialect.quote(identifier);
   }
 
   @Override
