@@ -98,8 +98,10 @@ public final class DailyPlanner {
     sb.append("config ").append(ctx.config().sha256()).append('\n');
     sb.append("code ").append(ctx.codeVersion()).append('\n');
     for (ExtractItem item : items) {
+      // The range too: a database or API chunk has no object or ETag, only its key range or window.
       sb.append(item.sourceId()).append(' ').append(item.bucket()).append(' ').append(item.key()).append(' ')
-          .append(item.etag()).append(' ').append(item.size()).append('\n');
+          .append(item.etag()).append(' ').append(item.size()).append(' ')
+          .append(item.range() == null ? "-" : Json.string(item.range())).append('\n');
     }
     return Hashing.sha256Hex(sb.toString().getBytes(StandardCharsets.UTF_8));
   }
