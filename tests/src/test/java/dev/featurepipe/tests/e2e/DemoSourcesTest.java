@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.featurepipe.config.ConfigLoader;
+import dev.featurepipe.schema.SchemaFiles;
 import dev.featurepipe.config.LoadedConfig;
 import dev.featurepipe.infra.demo.CatalogApi;
 import dev.featurepipe.infra.demo.CatalogGenerator;
@@ -216,7 +217,8 @@ class DemoSourcesTest {
     yaml = replaceOnce(yaml, "http://127.0.0.1:" + DemoSources.DEFAULT_API_PORT, sources.api().baseUrl().toString());
     yaml = replaceOnce(yaml, "file:.featurepipe/demo/" + DemoSources.USERS_DB_SECRET, "file:" + sources.usersDbSecret());
     yaml = replaceOnce(yaml, "file:.featurepipe/demo/" + DemoSources.API_TOKEN_SECRET, "file:" + sources.apiTokenSecret());
-    return ConfigLoader.load(yaml.getBytes(StandardCharsets.UTF_8), DEMO_CONFIG + " (test ports)");
+    return ConfigLoader.load(yaml.getBytes(StandardCharsets.UTF_8), DEMO_CONFIG + " (test ports)",
+        SchemaFiles.directories(java.util.List.of(RepoRoot.locate().resolve("config/schemas"))));
   }
 
   private static String replaceOnce(String text, String target, String replacement) {
