@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
@@ -55,14 +54,14 @@ public final class FeatureComputer {
   public List<Record> compute(LocalDate asOf, Iterable<Record> tiles) {
     LocalDate firstFinite = asOf.minusDays(spec.longestFiniteWindowDays() - 1L);
     boolean lifetime = spec.usesLifetime();
-    Map<Object, List<Record>> byEntity = new TreeMap<>(layout.entityOrder());
+    Map<Object, List<Record>> grouped = new HashMap<>();
     for (Record t : tiles) {
       LocalDate day = (LocalDate) t.get(Layout.TILE_DAY);
       if (day.isAfter(asOf) || (!lifetime && day.isBefore(firstFinite))) {
         continue;
       }
       Object entity = t.get(Layout.TILE_ENTITY);
-      byEntity.computeIfAbsent(entity, e -> new ArrayList<>()).add(t);
+      grouped.computeIfAbsent(entity, e -> new ArrayList<>()).add(t);
     }
     Schema schema = layout.featureSchema();
     List<Window> windows = spec.windows();
@@ -73,12 +72,14 @@ public final class FeatureComputer {
     List<Window> passOrder = new ArrayList<>(windows);
     spec.vector().ifPresent(v -> passOrder.add(v.window()));
     passOrder.sort(Comparator.comparingInt(Window::days));
-    List<Record> out = new ArrayList<>(byEntity.size());
-    for (Map.Entry<Object, List<Record>> e : byEntity.entrySet()) {
-      List<Record> entityTiles = e.getValue();
+    List<Object> entities = new ArrayList<>(grouped.keySet());
+    entities.sort(layout.entityOrder());
+    List<Record> out = new ArrayList<>(entities.size());
+    for (Object entity : entities) {
+      List<Record> entityTiles = grouped.get(entity);
       entityTiles.sort(Comparator.comparing((Record t) -> (LocalDate) t.get(Layout.TILE_DAY)).reversed());
       GenericRecord row = GenericRecord.create(schema);
-      row.set(0, e.getKey());
+      row.set(0, entity);
       row.set(1, asOf);
       Object[][] values = new Object[windows.size()][];
       Object vectorValue = null;

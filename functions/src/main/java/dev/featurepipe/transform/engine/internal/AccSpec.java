@@ -72,6 +72,9 @@ public abstract sealed class AccSpec permits AccSpec.Count, AccSpec.Moments, Acc
 
   /** Iceberg's order for a primitive type: strings by code point (UTF-8 byte order), numbers and times naturally. */
   public static Comparator<Object> comparator(Type t) {
+    if (t.typeId() == Type.TypeID.STRING) {
+      return CodePointOrder.INSTANCE;
+    }
     return Comparators.forType(t.asPrimitiveType());
   }
 
