@@ -22,6 +22,8 @@ class IamLeastPrivilegeContractTest {
     assertThat(violations).containsExactlyInAnyOrder(
         "AnyObjectFunction Policies[0] Statement[ReadEverything]: grants data action s3:GetObject on Resource \"*\";"
             + " name the bucket prefix, table, database or key",
+        "AnySecretFunction Policies[0] Statement[EverySecret]: grants data action secretsmanager:GetSecretValue on"
+            + " Resource \"*\"; name the bucket prefix, table, database or key",
         "CatalogRole Policies[0] Statement[AnyTable]: grants data action glue:GetTable on Resource \"*\"; name the"
             + " bucket prefix, table, database or key",
         "ConditionalFunction Policies[0] (if Sometimes) Statement[AnyKey]: grants data action kms:Decrypt on"

@@ -18,7 +18,7 @@ import java.util.TreeMap;
  */
 final class IamPolicies {
 
-  static final Set<String> DATA_SERVICES = Set.of("s3", "dynamodb", "glue", "kms");
+  static final Set<String> DATA_SERVICES = Set.of("s3", "dynamodb", "glue", "kms", "secretsmanager", "ssm");
 
   private IamPolicies() {}
 
