@@ -122,11 +122,7 @@ class MariaDbConnectorTest {
   }
 
   static Collected readAll(JdbcConnector connector) {
-    Collected sink = new Collected();
-    for (ExtractItem item : connector.plan(DT)) {
-      connector.read(item, DT, sink);
-    }
-    return sink;
+    return JdbcConnectorTest.readAll(connector, DT);
   }
 
   @Test
