@@ -63,7 +63,7 @@ public final class FeatureComputer {
       Object entity = t.get(Layout.TILE_ENTITY);
       grouped.computeIfAbsent(entity, e -> new ArrayList<>()).add(t);
     }
-    Schema schema = layout.featureSchema();
+    GenericRecord template = GenericRecord.create(layout.featureSchema());
     List<Window> windows = spec.windows();
     List<Feature> features = spec.features();
     int aggregates = spec.aggregates().size();
@@ -78,7 +78,7 @@ public final class FeatureComputer {
     for (Object entity : entities) {
       List<Record> entityTiles = grouped.get(entity);
       entityTiles.sort(Comparator.comparing((Record t) -> (LocalDate) t.get(Layout.TILE_DAY)).reversed());
-      GenericRecord row = GenericRecord.create(schema);
+      GenericRecord row = template.copy();
       row.set(0, entity);
       row.set(1, asOf);
       Object[][] values = new Object[windows.size()][];
@@ -88,7 +88,7 @@ public final class FeatureComputer {
       for (Window window : passOrder) {
         LocalDate first = window.isLifetime() ? LocalDate.MIN : asOf.minusDays(window.days() - 1L);
         while (next < entityTiles.size() && !((LocalDate) entityTiles.get(next).get(Layout.TILE_DAY)).isBefore(first)) {
-          state.merge(layout.read(entityTiles.get(next++)));
+          layout.mergeInto(state, entityTiles.get(next++));
         }
         int w = windows.indexOf(window);
         if (w >= 0 && values[w] == null) {

@@ -45,11 +45,7 @@ public final class Tiles {
     Map<Key, TileState> merged = new HashMap<>();
     for (Record r : partials) {
       Key k = new Key(r.get(Layout.TILE_ENTITY), (LocalDate) r.get(Layout.TILE_DAY));
-      TileState s = layout.read(r);
-      TileState prior = merged.putIfAbsent(k, s);
-      if (prior != null) {
-        prior.merge(s);
-      }
+      layout.mergeInto(merged.computeIfAbsent(k, x -> layout.newState()), r);
     }
     return sortedTiles(layout, new ArrayList<>(merged.entrySet()));
   }

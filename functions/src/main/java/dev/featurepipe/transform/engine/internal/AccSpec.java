@@ -64,6 +64,7 @@ public abstract sealed class AccSpec permits AccSpec.Count, AccSpec.Moments, Acc
     /** Writes {@code tileFields().size()} values from position {@code pos}. */
     abstract void write(Record tile, int pos);
 
+    /** Merges the state stored in a tile from position {@code pos} into this one. */
     abstract void read(Record tile, int pos);
 
     /** The feature value over the rows merged into this state. */
@@ -135,7 +136,7 @@ public abstract sealed class AccSpec permits AccSpec.Count, AccSpec.Moments, Acc
 
       @Override
       void read(Record t, int pos) {
-        n = (Long) t.get(pos);
+        n = Math.addExact(n, (Long) t.get(pos));
       }
 
       @Override
@@ -282,20 +283,20 @@ public abstract sealed class AccSpec permits AccSpec.Count, AccSpec.Moments, Acc
       @Override
       void read(Record t, int pos) {
         if (agg != Agg.SUM) {
-          n = (Long) t.get(pos++);
+          n = Math.addExact(n, (Long) t.get(pos++));
         }
         Object s = t.get(pos++);
         switch (kind) {
-          case INTEGRAL -> sum.set(BigInteger.valueOf((Long) s));
-          case DECIMAL -> sum.set(((BigDecimal) s).setScale(scale).unscaledValue());
-          case FLOATING -> fsum = new BigDecimal((String) s);
+          case INTEGRAL -> sum.add((Long) s);
+          case DECIMAL -> sum.add(((BigDecimal) s).setScale(scale).unscaledValue());
+          case FLOATING -> fsum = fsum.add(new BigDecimal((String) s));
         }
         if (agg == Agg.STDDEV) {
           Object q = t.get(pos);
           if (kind == NumericKind.FLOATING) {
-            fsumSq = new BigDecimal((String) q);
+            fsumSq = fsumSq.add(new BigDecimal((String) q));
           } else {
-            sumSq.set(((BigDecimal) q).setScale(2 * scale).unscaledValue());
+            sumSq.add(((BigDecimal) q).setScale(2 * scale).unscaledValue());
           }
         }
       }
@@ -404,7 +405,7 @@ public abstract sealed class AccSpec permits AccSpec.Count, AccSpec.Moments, Acc
 
       @Override
       void read(Record t, int pos) {
-        v = t.get(pos);
+        offerValue(t.get(pos));
       }
 
       @Override

@@ -46,12 +46,6 @@ final class ExactSum {
     add(o.small);
   }
 
-  void set(BigInteger v) {
-    small = 0;
-    big = null;
-    add(v);
-  }
-
   BigInteger value() {
     BigInteger s = BigInteger.valueOf(small);
     return big == null ? s : big.add(s);

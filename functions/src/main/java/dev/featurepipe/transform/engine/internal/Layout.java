@@ -38,6 +38,8 @@ public final class Layout {
   private final List<AccSpec> accs = new ArrayList<>();
   private final int[] accPos;
   private final Schema tileSchema;
+  // GenericRecord.create looks its schema up in a shared cache; copying a template does not.
+  private final GenericRecord tileTemplate;
   private final Schema featureSchema;
   private final Comparator<Object> entityOrder;
   private final RowPredicate filter;
@@ -77,6 +79,7 @@ public final class Layout {
       }
     }
     this.tileSchema = new Schema(tile);
+    this.tileTemplate = GenericRecord.create(tileSchema);
 
     ids.set(0);
     List<NestedField> features = new ArrayList<>();
@@ -158,15 +161,20 @@ public final class Layout {
 
   public TileState read(Record tile) {
     TileState s = newState();
-    s.rows = (Long) tile.get(TILE_ROWS);
-    for (int i = 0; i < s.accs.length; i++) {
-      s.accs[i].read(tile, accPos[i]);
-    }
+    mergeInto(s, tile);
     return s;
   }
 
+  /** Merges a stored tile into {@code s} without building its state first. */
+  public void mergeInto(TileState s, Record tile) {
+    s.rows = Math.addExact(s.rows, (Long) tile.get(TILE_ROWS));
+    for (int i = 0; i < s.accs.length; i++) {
+      s.accs[i].read(tile, accPos[i]);
+    }
+  }
+
   public Record write(Object entity, java.time.LocalDate day, TileState s) {
-    GenericRecord r = GenericRecord.create(tileSchema);
+    GenericRecord r = tileTemplate.copy();
     r.set(TILE_ENTITY, entity);
     r.set(TILE_DAY, day);
     r.set(TILE_ROWS, s.rows);
