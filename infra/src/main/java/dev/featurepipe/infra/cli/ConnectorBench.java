@@ -444,14 +444,14 @@ final class ConnectorBench {
   // Report
 
   private static void printTables(List<Result> results, Options options, PrintStream out) {
-    out.printf(Locale.ROOT, "%nExtract into Bronze, best of %d (spread = worst/best - 1). Rates count source bytes; "
+    out.printf(Locale.ROOT, "%nExtract into Bronze, best of %d (+x%% = worst/best - 1). Rates count source bytes; "
         + "\"per client CPU-s\" divides by the JVM's CPU time less its embedded servers' threads:%n%n", options.repeat());
     out.println("| connector | format | rows | source MB | 1 thread: rows/s (wall) | 1 thread: rows per client CPU-s "
         + "| 1 thread: MB per client CPU-s | 2 in parallel: rows/s (wall) | 2 in parallel: rows per client CPU-s "
         + "| baseline | baseline rows/s (wall) | ours/baseline (wall) |");
     out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
     for (Result r : results) {
-      out.printf(Locale.ROOT, "| %s | %s | %,d | %.1f %s | %,.0f (±%.0f%%) | %,.0f | %.1f | %,.0f (±%.0f%%) | %,.0f | %s | %,.0f "
+      out.printf(Locale.ROOT, "| %s | %s | %,d | %.1f %s | %,.0f (+%.0f%%) | %,.0f | %.1f | %,.0f (+%.0f%%) | %,.0f | %s | %,.0f "
           + "| %.1f |%n", r.kind(), r.format(), r.rows(), r.sourceBytes() / 1e6, r.bytesOf(),
           r.rowsPerSecond(r.single().best()), 100 * r.single().spread(), r.rowsPerCpuSecond(r.single()),
           r.mbPerCpuSecond(r.single()), r.rowsPerSecond(r.parallel().best()), 100 * r.parallel().spread(),
