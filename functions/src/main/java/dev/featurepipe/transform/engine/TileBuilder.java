@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Types;
@@ -29,7 +30,15 @@ import org.apache.iceberg.types.Types;
  */
 public final class TileBuilder {
 
-  private record EventKey(Object entity, Object key) {}
+  /** One entity's surviving rows by dedupe key: grouping by entity first keeps the big map small. */
+  private static final class EntityRows {
+    final Object entity;
+    final Map<Object, Record> events = new HashMap<>(4);
+
+    EntityRows(Object entity) {
+      this.entity = entity;
+    }
+  }
 
   private final Layout layout;
   private final Comparator<Record> canonical;
@@ -38,7 +47,8 @@ public final class TileBuilder {
   private final int[] dimPos;
   private final int[] joinKeyPos;
   private final List<Map<Object, Record>> dimensions = new ArrayList<>();
-  private final Map<EventKey, Record> kept = new HashMap<>();
+  private final Map<Object, EntityRows> byEntity = new HashMap<>();
+  private long kept;
   private long rowsIn;
   private long skipped;
 
@@ -123,7 +133,13 @@ public final class TileBuilder {
       skipped++;
       return;
     }
-    kept.merge(new EventKey(entity, key), row, (a, b) -> canonical.compare(a, b) <= 0 ? a : b);
+    Map<Object, Record> events = byEntity.computeIfAbsent(entity, EntityRows::new).events;
+    Record prior = events.putIfAbsent(key, row);
+    if (prior == null) {
+      kept++;
+    } else if (canonical.compare(row, prior) < 0) {
+      events.put(key, row);
+    }
   }
 
   public void addAll(Iterable<Record> rows) {
@@ -139,7 +155,7 @@ public final class TileBuilder {
 
   /** Rows dropped as duplicates of an earlier event in canonical order. */
   public long duplicates() {
-    return rowsIn - skipped - kept.size();
+    return rowsIn - skipped - kept;
   }
 
   /** Rows without an entity, event time or dedupe key. */
@@ -149,28 +165,34 @@ public final class TileBuilder {
 
   /** The tiles, sorted by entity (Iceberg order) then day; entities with no row passing the filter have none. */
   public List<Record> finish() {
-    Map<Tiles.Key, TileState> tiles = new HashMap<>();
+    List<EntityRows> entities = new ArrayList<>(byEntity.values());
+    Comparator<Object> entityOrder = layout.entityOrder();
+    entities.sort((a, b) -> entityOrder.compare(a.entity, b.entity));
+    List<Record> out = new ArrayList<>();
     Object[] projected = new Object[sourcePos.length];
     Record[] joined = new Record[joinKeyPos.length];
-    for (Record row : kept.values()) {
-      for (int j = 0; j < joined.length; j++) {
-        Object k = row.get(joinKeyPos[j]);
-        joined[j] = k == null ? null : dimensions.get(j).get(k);
-      }
-      for (int i = 0; i < projected.length; i++) {
-        if (joinOf[i] < 0) {
-          projected[i] = row.get(sourcePos[i]);
-        } else {
-          Record d = joined[joinOf[i]];
-          projected[i] = d == null ? null : d.get(dimPos[i]);
+    for (EntityRows e : entities) {
+      TreeMap<Long, TileState> days = new TreeMap<>();
+      for (Record row : e.events.values()) {
+        for (int j = 0; j < joined.length; j++) {
+          Object k = row.get(joinKeyPos[j]);
+          joined[j] = k == null ? null : dimensions.get(j).get(k);
+        }
+        for (int i = 0; i < projected.length; i++) {
+          if (joinOf[i] < 0) {
+            projected[i] = row.get(sourcePos[i]);
+          } else {
+            Record d = joined[joinOf[i]];
+            projected[i] = d == null ? null : d.get(dimPos[i]);
+          }
+        }
+        if (layout.passesFilter(projected)) {
+          long day = Math.floorDiv(AccSpec.micros(projected[1]), 86_400_000_000L);
+          days.computeIfAbsent(day, d -> layout.newState()).add(projected);
         }
       }
-      if (!layout.passesFilter(projected)) {
-        continue;
-      }
-      LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(AccSpec.micros(projected[1]), 86_400_000_000L));
-      tiles.computeIfAbsent(new Tiles.Key(projected[0], day), k -> layout.newState()).add(projected);
+      days.forEach((day, state) -> out.add(layout.write(e.entity, LocalDate.ofEpochDay(day), state)));
     }
-    return Tiles.sortedTiles(layout, new ArrayList<>(tiles.entrySet()));
+    return out;
   }
 }
