@@ -35,10 +35,19 @@ public final class FeatureComputer {
 
   private final FeatureGroupSpec spec;
   private final Layout layout;
+  /** Per derived feature, the positions of its operands among the features (the spec puts them earlier). */
+  private final int[][] operands;
 
   public FeatureComputer(FeatureGroupSpec spec) {
     this.spec = spec;
     this.layout = new Layout(spec);
+    List<String> names = spec.features().stream().map(Feature::name).toList();
+    this.operands = new int[names.size()][];
+    for (int f = 0; f < names.size(); f++) {
+      if (spec.features().get(f) instanceof Derived d) {
+        operands[f] = new int[] {names.indexOf(d.left()), names.indexOf(d.right())};
+      }
+    }
   }
 
   /** {@code <entity>, as_of, <feature>_<window>..., <vector>}, the order of {@link FeatureGroupSpec#outputFeatures()}. */
@@ -112,16 +121,13 @@ public final class FeatureComputer {
     return out;
   }
 
-  /** Aggregate results of {@code state}, then derived features, in declared order. */
-  private static Object[] finish(TileState state, List<Feature> features) {
-    Map<String, Object> byName = new HashMap<>();
+  /** Aggregate results of {@code state} and derived features, in declared order. */
+  private Object[] finish(TileState state, List<Feature> features) {
     Object[] v = new Object[features.size()];
     int agg = 0;
     for (int f = 0; f < features.size(); f++) {
-      Feature feature = features.get(f);
-      v[f] = feature instanceof Derived d ? derive(d, byName.get(d.left()), byName.get(d.right()))
+      v[f] = features.get(f) instanceof Derived d ? derive(d, v[operands[f][0]], v[operands[f][1]])
           : state.result(agg++);
-      byName.put(feature.name(), v[f]);
     }
     return v;
   }

@@ -28,6 +28,10 @@ public final class ExactMath {
     if (sign == 0) {
       return 0.0;
     }
+    if (p.bitLength() <= 53 && q.bitLength() <= 53) {
+      // Both are exact doubles, and IEEE 754 division is correctly rounded.
+      return (double) p.longValue() / (double) q.longValue();
+    }
     BigInteger a = p.abs();
     BigInteger b = q.abs();
     int s = 56 - (a.bitLength() - b.bitLength());
@@ -43,6 +47,11 @@ public final class ExactMath {
     int sign = quotientSign(p, q);
     if (sign == 0) {
       return 0.0f;
+    }
+    if (p.bitLength() <= 53 && q.bitLength() <= 53) {
+      // A correctly rounded double quotient rounded again to float is still correctly rounded:
+      // 53 >= 2 x 24 + 2 bits (Figueroa, "When is double rounding innocuous?", 1995).
+      return (float) ((double) p.longValue() / (double) q.longValue());
     }
     BigInteger a = p.abs();
     BigInteger b = q.abs();
