@@ -8,9 +8,7 @@ import dev.featurepipe.ops.Hashing;
 import dev.featurepipe.ops.Json;
 import java.io.ByteArrayOutputStream;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.iceberg.data.Record;
@@ -24,9 +22,18 @@ import org.apache.iceberg.data.Record;
 public final class BronzeChunkWriter {
 
   private final LakeStore lake;
+  private final int maxRowsInMemory;
+  private final java.nio.file.Path spillDir;
 
+  /** Rows past {@link SpillingSorter#MAX_ROWS_IN_MEMORY_DEFAULT} are sorted through the local temp dir. */
   public BronzeChunkWriter(LakeStore lake) {
+    this(lake, SpillingSorter.MAX_ROWS_IN_MEMORY_DEFAULT, java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
+  }
+
+  public BronzeChunkWriter(LakeStore lake, int maxRowsInMemory, java.nio.file.Path spillDir) {
     this.lake = lake;
+    this.maxRowsInMemory = maxRowsInMemory;
+    this.spillDir = spillDir;
   }
 
   /**
@@ -48,7 +55,14 @@ public final class BronzeChunkWriter {
 
   public ChunkResult write(SourceConnector connector, ExtractItem item, String runId, LocalDate dt,
       String fingerprint) {
-    List<Record> rows = new ArrayList<>();
+    try (SpillingSorter rows =
+        new SpillingSorter(connector.bronzeSchema(), connector.bronzeOrder(), maxRowsInMemory, spillDir)) {
+      return write(connector, item, runId, dt, fingerprint, rows);
+    }
+  }
+
+  private ChunkResult write(SourceConnector connector, ExtractItem item, String runId, LocalDate dt,
+      String fingerprint, SpillingSorter rows) {
     ByteArrayOutputStream quarantine = new ByteArrayOutputStream();
     TreeMap<String, Long> reasons = new TreeMap<>();
     long[] rejected = {0};
@@ -72,8 +86,7 @@ public final class BronzeChunkWriter {
       }
     });
 
-    rows.sort(connector.bronzeOrder());
-    byte[] parquet = ParquetFiles.write(connector.bronzeSchema(), rows);
+    byte[] parquet = ParquetFiles.write(connector.bronzeSchema(), rows.sorted());
     FileEntry bronze = lake.put(
         LakeLayout.bronzeFile(item.sourceId(), dt, item.chunkId(), Hashing.sha256Hex(parquet)), parquet, rows.size(),
         "application/vnd.apache.parquet");

@@ -61,7 +61,8 @@ public final class ParquetFiles {
    * footer is then made canonical (see {@link #canonicalFooter}).
    */
   public static byte[] write(Schema schema, Iterable<Record> rows) {
-    if (!rows.iterator().hasNext()) {
+    java.util.Iterator<Record> iterator = rows.iterator(); // once: rows may be a single-use merge
+    if (!iterator.hasNext()) {
       return emptyFile(schema);
     }
     InMemoryOutputFile out = new InMemoryOutputFile();
@@ -73,7 +74,7 @@ public final class ParquetFiles {
               .createWriterFunc(GenericParquetWriter::create)
               .build();
       try (appender) {
-        appender.addAll(rows);
+        appender.addAll(iterator);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("[BUG] in-memory Parquet write failed", e);
@@ -172,6 +173,17 @@ public final class ParquetFiles {
   }
 
   /** Reads the projected columns of every row, in file order. */
+  /**
+   * The rows of a local Parquet file, streamed (close it when done); records may be reused between
+   * rows, so copy one to keep it.
+   */
+  public static CloseableIterable<Record> stream(java.nio.file.Path file, Schema projection) {
+    return Parquet.read(org.apache.iceberg.Files.localInput(file.toFile()))
+        .project(projection)
+        .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
+        .build();
+  }
+
   public static List<Record> read(byte[] bytes, Schema projection) {
     List<Record> rows = new ArrayList<>();
     try (CloseableIterable<Record> it =
