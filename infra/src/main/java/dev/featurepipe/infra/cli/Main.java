@@ -65,6 +65,9 @@ public final class Main {
         bench  [--events N] [--parallel N] [--shards N] [--chunks-per-extract N]
                                            time every stage at N events (default 1,000,000) in a scratch
                                            stack, beside DuckDB (threads=1) on the same inputs
+        bench connectors [--rows N] [--only jdbc,rest,...] [--repeat N]
+                                           each source connector's Extract into Bronze, one item and
+                                           two in parallel, beside DuckDB or a bare client loop
         help                               this text
       """;
 
