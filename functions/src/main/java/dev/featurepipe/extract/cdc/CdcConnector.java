@@ -24,6 +24,8 @@ import dev.featurepipe.lake.LakeStore;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -190,46 +192,59 @@ public final class CdcConnector implements SourceConnector {
   }
 
   /**
-   * Parses one decoded change file. The whole object is held as text: DMS and Debezium roll files at
-   * tens of MiB by default, far inside a Lambda's memory.
+   * Parses one decoded change file, streaming: only the current record is held, so a change file's
+   * size is bounded by the Lambda's time, not its memory (DMS and Debezium roll files at tens of MiB
+   * by default, but a full load or a misconfigured rollover can write gigabytes).
    */
   void parse(InputStream decoded, String objectKey, RowSink sink) throws IOException {
-    String text = new String(decoded.readAllBytes(), StandardCharsets.UTF_8);
+    Reader in = new InputStreamReader(decoded, StandardCharsets.UTF_8);
     boolean csv = "dms_csv".equals(options.format());
-    int n = text.length();
-    int start = 0;
+    char[] buffer = new char[1 << 16];
+    StringBuilder record = new StringBuilder();
     long line = 1;
     long startLine = 1;
     boolean quoted = false;
-    for (int i = 0; i <= n; i++) {
-      char c = i < n ? text.charAt(i) : '\n';
-      if (csv && c == '"') {
+    int n = 0;
+    int i = 0;
+    while (true) {
+      if (i == n) {
+        n = in.read(buffer);
+        i = 0;
+      }
+      boolean eof = n < 0;
+      char c = eof ? '\n' : buffer[i++];
+      if (csv && !eof && c == '"') {
         quoted = !quoted; // a doubled quote flips twice, so parity tells whether a newline is inside a field
       }
-      if (c != '\n' || (quoted && i < n)) {
+      if (c != '\n' || (quoted && !eof)) {
         if (c == '\n') {
           line++;
         }
+        record.append(c);
         continue;
       }
-      int end = i;
+      int end = record.length();
       // At the end of the text an unclosed quote has swallowed the final newline: it is not data.
-      while (end > start && (text.charAt(end - 1) == '\r' || (i == n && text.charAt(end - 1) == '\n'))) {
+      while (end > 0 && (record.charAt(end - 1) == '\r' || (eof && record.charAt(end - 1) == '\n'))) {
         end--;
-        if (i < n) {
+        if (!eof) {
           break;
         }
       }
-      String record = text.substring(start, end);
-      if (!record.isBlank()) {
+      record.setLength(end);
+      String text = record.toString();
+      if (!text.isBlank()) {
         if (csv) {
-          dmsRecord(record, objectKey, startLine, sink);
+          dmsRecord(text, objectKey, startLine, sink);
         } else {
-          debeziumRecord(record, objectKey, startLine, sink);
+          debeziumRecord(text, objectKey, startLine, sink);
         }
       }
+      if (eof) {
+        return;
+      }
+      record.setLength(0);
       quoted = false;
-      start = i + 1;
       line++;
       startLine = line;
     }

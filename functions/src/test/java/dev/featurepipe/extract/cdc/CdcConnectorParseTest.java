@@ -42,6 +42,26 @@ class CdcConnectorParseTest {
   }
 
   @Test
+  void recordsSpanningTheReadBuffersBoundariesParseAsIfTheFileWereOneString() {
+    // The parser streams 64 Ki chars at a time: quoted newlines, CRLF and records of every length
+    // must land identically wherever a buffer ends. Expected values come from the generator below.
+    StringBuilder file = new StringBuilder();
+    List<List<Object>> expected = new ArrayList<>();
+    long line = 1;
+    for (int k = 0; file.length() < 300_000; k++) {
+      String status = "s".repeat(k % 977) + (k % 3 == 0 ? "\nsecond line, \"quoted\"" : "");
+      file.append("U,").append(k).append(",1,\"").append(status.replace("\"", "\"\"")).append("\",1.25")
+          .append(k % 2 == 0 ? "\r\n" : "\n");
+      expected.add(List.of("U", (long) k, "big.csv", line, 1L, status, new BigDecimal("1.25")));
+      line += 1 + (k % 3 == 0 ? 1 : 0);
+    }
+    Collected out = parse(connector(DMS_ORDERS), "big.csv", file.toString());
+
+    assertThat(out.rejected).isEmpty();
+    assertThat(out.rows).extracting(CdcConnectorParseTest::values).containsExactlyElementsOf(expected);
+  }
+
+  @Test
   void debeziumSnapshotReadsAreInsertsAndDeletesCarryTheBeforeImage() {
     Collected out = parse(connector(DEBEZIUM_ORDERS), "k.jsonl", """
         {"before":null,"after":{"id":1,"status":"new","amount":5.25},"op":"r","source":{"lsn":10,"ts_ms":1}}
