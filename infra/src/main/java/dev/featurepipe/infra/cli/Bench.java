@@ -38,17 +38,24 @@ final class Bench {
 
   private Bench() {}
 
-  /** {@code bench [options]}: the daily workflow per stage; {@code bench connectors [options]}: see {@link ConnectorBench}. */
+  /**
+   * {@code bench [options]}: the daily workflow per stage; {@code bench connectors [options]}: see
+   * {@link ConnectorBench}; {@code bench features [options]}: see {@link FeatureBench}.
+   */
   static void main(String[] argv, PrintStream out) {
     if (argv.length > 1 && argv[1].equals("connectors")) {
       ConnectorBench.run(Args.parse("bench connectors", argv, 2, Set.of("rows", "only", "repeat"), Set.of()), out);
+      return;
+    }
+    if (argv.length > 1 && argv[1].equals("features")) {
+      FeatureBench.run(Args.parse("bench features", argv, 2, Set.of("events", "repeat"), Set.of()), out);
       return;
     }
     Args args = Args.parse("bench", argv, 1, Set.of("events", "shards", "chunks-per-extract", "date", "parallel"),
         Set.of());
     if (!args.positional().isEmpty()) {
       throw new Args.UsageError("bench: unknown benchmark " + args.positional().get(0)
-          + "; bench takes connectors, or options only");
+          + "; bench takes connectors, features, or options only");
     }
     run(args, out);
   }
