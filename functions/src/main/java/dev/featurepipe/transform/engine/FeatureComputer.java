@@ -33,6 +33,9 @@ import org.apache.iceberg.types.Types;
  */
 public final class FeatureComputer {
 
+  private static final Comparator<Record> NEWEST_FIRST =
+      Comparator.comparing((Record t) -> (LocalDate) t.get(Layout.TILE_DAY)).reversed();
+
   private final FeatureGroupSpec spec;
   private final Layout layout;
   /** Per derived feature, the positions of its operands among the features (the spec puts them earlier). */
@@ -86,7 +89,7 @@ public final class FeatureComputer {
     List<Record> out = new ArrayList<>(entities.size());
     for (Object entity : entities) {
       List<Record> entityTiles = grouped.get(entity);
-      entityTiles.sort(Comparator.comparing((Record t) -> (LocalDate) t.get(Layout.TILE_DAY)).reversed());
+      entityTiles.sort(NEWEST_FIRST);
       GenericRecord row = template.copy();
       row.set(0, entity);
       row.set(1, asOf);
@@ -135,6 +138,14 @@ public final class FeatureComputer {
   private static Object derive(Derived d, Object left, Object right) {
     if (left == null || right == null) {
       return null;
+    }
+    if (left instanceof Long l && right instanceof Long r) {
+      // Counts and integral sums: the same values as the exact path below, without BigDecimals.
+      return switch (d.op()) {
+        case RATIO -> r == 0 ? (d.onZero() == OnZero.ZERO ? (Object) 0.0 : null) : (Object) ExactMath.divideToDouble(l, r);
+        case DIFFERENCE -> d.outputType().typeId() == Type.TypeID.LONG ? (Object) Math.subtractExact(l, r)
+            : difference(d.outputType(), BigDecimal.valueOf(l), BigDecimal.valueOf(r));
+      };
     }
     BigDecimal l = exact(left);
     BigDecimal r = exact(right);

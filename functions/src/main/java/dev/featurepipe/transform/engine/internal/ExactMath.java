@@ -42,6 +42,26 @@ public final class ExactMath {
     return sign < 0 ? -r : r;
   }
 
+  /** Magnitudes below 2^53 are exact doubles: the long overloads divide them without a BigInteger. */
+  private static final long EXACT_DOUBLE = 1L << 53;
+
+  /** The double nearest to {@code p / q}; the same value as {@link #divideToDouble(BigInteger, BigInteger)}. */
+  public static double divideToDouble(long p, long q) {
+    if (q != 0 && Math.abs(p) < EXACT_DOUBLE && Math.abs(q) < EXACT_DOUBLE) {
+      // p == 0 gives +0.0 whatever q's sign, as the BigInteger form does.
+      return p == 0 ? 0.0 : (double) p / (double) q;
+    }
+    return divideToDouble(BigInteger.valueOf(p), BigInteger.valueOf(q));
+  }
+
+  /** The float nearest to {@code p / q}; the same value as {@link #divideToFloat(BigInteger, BigInteger)}. */
+  public static float divideToFloat(long p, long q) {
+    if (q != 0 && Math.abs(p) < EXACT_DOUBLE && Math.abs(q) < EXACT_DOUBLE) {
+      return p == 0 ? 0.0f : (float) ((double) p / (double) q);
+    }
+    return divideToFloat(BigInteger.valueOf(p), BigInteger.valueOf(q));
+  }
+
   /** The float nearest to {@code p / q}. */
   public static float divideToFloat(BigInteger p, BigInteger q) {
     int sign = quotientSign(p, q);

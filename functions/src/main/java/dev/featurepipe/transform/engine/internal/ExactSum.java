@@ -51,6 +51,11 @@ final class ExactSum {
     return big == null ? s : big.add(s);
   }
 
+  /** True when the sum is a long without computing it: {@link #longValueExact} is then free. */
+  boolean fitsLongCheaply() {
+    return big == null;
+  }
+
   boolean fitsLong() {
     return big == null || value().bitLength() < 64;
   }
