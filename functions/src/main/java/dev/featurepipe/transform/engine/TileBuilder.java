@@ -30,13 +30,23 @@ import org.apache.iceberg.types.Types;
  */
 public final class TileBuilder {
 
-  /** One entity's surviving rows by dedupe key: grouping by entity first keeps the big map small. */
+  /**
+   * One entity's surviving rows by dedupe key: grouping by entity first keeps the big map small.
+   * Most entities have one row in a day's chunk, so the map is made only for a second row.
+   */
   private static final class EntityRows {
     final Object entity;
-    final Map<Object, Record> events = new HashMap<>(4);
+    Object firstKey;
+    Record first;
+    Map<Object, Record> events;
 
     EntityRows(Object entity) {
       this.entity = entity;
+    }
+
+    /** The surviving rows, in no particular order (finish() groups them by day, which sorts them). */
+    Iterable<Record> rows() {
+      return events != null ? events.values() : List.of(first);
     }
   }
 
@@ -133,12 +143,32 @@ public final class TileBuilder {
       skipped++;
       return;
     }
-    Map<Object, Record> events = byEntity.computeIfAbsent(entity, EntityRows::new).events;
-    Record prior = events.putIfAbsent(key, row);
+    EntityRows e = byEntity.get(entity);
+    if (e == null) {
+      e = new EntityRows(entity);
+      byEntity.put(entity, e);
+    }
+    if (e.first == null) {
+      e.firstKey = key;
+      e.first = row;
+      kept++;
+      return;
+    }
+    if (e.events == null) {
+      if (e.firstKey.equals(key)) {
+        if (canonical.compare(row, e.first) < 0) {
+          e.first = row;
+        }
+        return;
+      }
+      e.events = new HashMap<>(4);
+      e.events.put(e.firstKey, e.first);
+    }
+    Record prior = e.events.putIfAbsent(key, row);
     if (prior == null) {
       kept++;
     } else if (canonical.compare(row, prior) < 0) {
-      events.put(key, row);
+      e.events.put(key, row);
     }
   }
 
@@ -172,8 +202,11 @@ public final class TileBuilder {
     Object[] projected = new Object[sourcePos.length];
     Record[] joined = new Record[joinKeyPos.length];
     for (EntityRows e : entities) {
-      TreeMap<Long, TileState> days = new TreeMap<>();
-      for (Record row : e.events.values()) {
+      // A chunk of one day's Bronze gives each entity one tile: the TreeMap only for a second day.
+      long firstDay = 0;
+      TileState first = null;
+      TreeMap<Long, TileState> days = null;
+      for (Record row : e.rows()) {
         for (int j = 0; j < joined.length; j++) {
           Object k = row.get(joinKeyPos[j]);
           joined[j] = k == null ? null : dimensions.get(j).get(k);
@@ -188,10 +221,26 @@ public final class TileBuilder {
         }
         if (layout.passesFilter(projected)) {
           long day = Math.floorDiv(AccSpec.micros(projected[1]), 86_400_000_000L);
-          days.computeIfAbsent(day, d -> layout.newState()).add(projected);
+          if (first == null) {
+            firstDay = day;
+            first = layout.newState();
+          }
+          if (day == firstDay) {
+            first.add(projected);
+          } else {
+            if (days == null) {
+              days = new TreeMap<>();
+              days.put(firstDay, first);
+            }
+            days.computeIfAbsent(day, d -> layout.newState()).add(projected);
+          }
         }
       }
-      days.forEach((day, state) -> out.add(layout.write(e.entity, LocalDate.ofEpochDay(day), state)));
+      if (days != null) {
+        days.forEach((day, state) -> out.add(layout.write(e.entity, LocalDate.ofEpochDay(day), state)));
+      } else if (first != null) {
+        out.add(layout.write(e.entity, LocalDate.ofEpochDay(firstDay), first));
+      }
     }
     return out;
   }
