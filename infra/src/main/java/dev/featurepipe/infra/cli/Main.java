@@ -68,6 +68,9 @@ public final class Main {
         bench connectors [--rows N] [--only jdbc,rest,...] [--repeat N]
                                            each source connector's Extract into Bronze, one item and
                                            two in parallel, beside DuckDB or a bare client loop
+        bench features [--events N] [--repeat N]
+                                           the feature engine (tiles, window merge, end to end) on N events
+                                           (default 10,000,000) over 30 days, beside DuckDB (threads=1)
         help                               this text
       """;
 
