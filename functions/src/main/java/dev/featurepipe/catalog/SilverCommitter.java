@@ -6,7 +6,13 @@ import dev.featurepipe.errors.SchemaIncompatible;
 import dev.featurepipe.lake.LakeLayout;
 import dev.featurepipe.lake.LakeStore;
 import dev.featurepipe.transform.BucketFile;
-import dev.featurepipe.transform.ProductStatsSchema;
+import dev.featurepipe.transform.SilverSchemas;
+import dev.featurepipe.transform.StoredTiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.io.CloseableIterable;
 import dev.featurepipe.transform.ShardResult;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -34,10 +40,11 @@ import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.parquet.ParquetUtil;
 
 /**
- * Makes the one Iceberg commit per feature group per date: the shards' files replace the {@code
- * dt} partition atomically, in one transaction that also records lineage in the snapshot summary
- * and the table properties (which Glue shows as table parameters). Readers see the old partition
- * or the new one, never a mix; a failure before the commit leaves the table as it was.
+ * Makes the Iceberg commits of a feature group for a date, one per table ({@code <group>_v<N>_tiles},
+ * then {@code <group>_v<N>}): the shards' files replace the table's {@code dt} partition atomically,
+ * in one transaction that also records lineage in the snapshot summary and the table properties
+ * (which Glue shows as table parameters). Readers of a table see its old partition or the new one,
+ * never a mix. Also lists the stored tiles a BuildFeatures shard merges.
  */
 public final class SilverCommitter {
 
@@ -47,10 +54,12 @@ public final class SilverCommitter {
   public static final String INPUT_MANIFEST = "featurepipe.input-manifest";
   public static final String INPUT_MANIFEST_SHA256 = "featurepipe.input-manifest-sha256";
   public static final String DT = "featurepipe.dt";
+  /** The joined sources' Bronze manifests, {@code <source>=<key>@<sha256>} joined by {@code ;}, in join order. */
+  public static final String DIMENSION_MANIFESTS = "featurepipe.dimension-manifests";
 
   /** Lineage of one commit. */
   public record Lineage(String runId, String codeVersion, String configSha256, String inputManifestKey,
-      String inputManifestSha256, String inputFingerprint) {}
+      String inputManifestSha256, String dimensionManifests, String inputFingerprint) {}
 
   private final Catalog catalog;
   private final String database;
@@ -68,10 +77,26 @@ public final class SilverCommitter {
     return TableIdentifier.of(Namespace.of(database), group.versionedName());
   }
 
-  /** Loads the group's table, creating it on first use; refuses a table whose schema differs. */
+  public TableIdentifier tilesTableId(FeatureGroupConfig group) {
+    return TableIdentifier.of(Namespace.of(database), group.tilesName());
+  }
+
+  /** Loads the group's feature table, creating it on first use; refuses a table whose schema differs. */
   public Table table(FeatureGroupConfig group) {
-    Schema expected = ProductStatsSchema.silver(group);
-    TableIdentifier id = tableId(group);
+    return table(group, tableId(group), SilverSchemas.features(group),
+        LakeLayout.silverTableLocation(lakeBucket, group.name(), group.version()),
+        "FeaturePipe feature group " + group.versionedName() + " (one row per " + group.entity() + " per dt)");
+  }
+
+  /** Loads the group's daily tile table, creating it on first use; refuses a table whose schema differs. */
+  public Table tilesTable(FeatureGroupConfig group) {
+    return table(group, tilesTableId(group), SilverSchemas.tiles(group),
+        LakeLayout.silverTilesTableLocation(lakeBucket, group.name(), group.version()),
+        "FeaturePipe daily tiles of " + group.versionedName() + " (partial aggregates per " + group.entity()
+            + " per day, from the Bronze partition dt)");
+  }
+
+  private Table table(FeatureGroupConfig group, TableIdentifier id, Schema expected, String location, String comment) {
     if (!catalog.tableExists(id)) {
       if (catalog instanceof SupportsNamespaces ns && !ns.namespaceExists(id.namespace())) {
         try {
@@ -88,13 +113,13 @@ public final class SilverCommitter {
         props.put("featurepipe.group", group.name());
         props.put("featurepipe.group-version", Integer.toString(group.version()));
         props.put("featurepipe.entity", group.entity());
-        props.put("featurepipe.features", String.join(",", group.features()));
-        props.put("comment", "FeaturePipe feature group " + group.versionedName() + " (one row per "
-            + group.entity() + " per dt)");
+        props.put("featurepipe.features", String.join(",",
+            group.spec().outputFeatures().stream().map(f -> f.column()).toList()));
+        props.put("comment", comment);
         return catalog.buildTable(id, expected)
-            .withPartitionSpec(ProductStatsSchema.spec(expected, group))
-            .withSortOrder(ProductStatsSchema.sortOrder(expected))
-            .withLocation(LakeLayout.silverTableLocation(lakeBucket, group.name(), group.version()))
+            .withPartitionSpec(SilverSchemas.partitionSpec(expected, group))
+            .withSortOrder(SilverSchemas.sortOrder(expected, group))
+            .withLocation(location)
             .withProperties(props)
             .create();
       } catch (AlreadyExistsException e) {
@@ -102,60 +127,132 @@ public final class SilverCommitter {
       }
     }
     Table table = catalog.loadTable(id);
+    checkSchema(group, id, table, expected);
+    return table;
+  }
+
+  private static void checkSchema(FeatureGroupConfig group, TableIdentifier id, Table table, Schema expected) {
     if (!table.schema().sameSchema(expected)) {
       throw new SchemaIncompatible("table " + id + " has schema " + table.schema().asStruct()
           + " but config " + group.versionedName() + " defines " + expected.asStruct()
           + "; published versions are immutable: give the changed definition version "
           + (group.version() + 1));
     }
-    return table;
   }
 
   /**
-   * True when the commit recorded in {@code earlier} is still what the table serves for its date:
-   * the snapshot exists and no later snapshot replaced that {@code dt} partition.
+   * The committed tile files of {@code shard}'s buckets whose {@code dt} is in {@code [from, to]}
+   * ({@code from} null: every earlier date, for lifetime windows), sorted by key; none before the
+   * table's first commit. Only metadata is read.
+   */
+  public List<StoredTiles> storedTiles(FeatureGroupConfig group, LocalDate from, LocalDate to, int shard,
+      int shardCount) {
+    TableIdentifier id = tilesTableId(group);
+    if (!catalog.tableExists(id)) {
+      return List.of();
+    }
+    Table table = catalog.loadTable(id);
+    checkSchema(group, id, table, SilverSchemas.tiles(group));
+    Expression filter = Expressions.lessThanOrEqual(SilverSchemas.DT, to.toString());
+    if (from != null) {
+      filter = Expressions.and(Expressions.greaterThanOrEqual(SilverSchemas.DT, from.toString()), filter);
+    }
+    List<StoredTiles> out = new ArrayList<>();
+    String prefix = "s3://" + lakeBucket + "/";
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).planFiles()) {
+      for (FileScanTask task : tasks) {
+        DataFile f = task.file();
+        LocalDate dt = LocalDate.ofEpochDay(f.partition().get(0, Integer.class));
+        int bucket = f.partition().get(1, Integer.class);
+        String location = f.location();
+        if (bucket % shardCount != shard || dt.isAfter(to) || (from != null && dt.isBefore(from))) {
+          continue;
+        }
+        if (!location.startsWith(prefix)) {
+          throw new IllegalStateException("[BUG] tile file " + location + " is outside the lake bucket " + lakeBucket);
+        }
+        out.add(new StoredTiles(bucket, dt, location.substring(prefix.length()), f.fileSizeInBytes(), f.recordCount()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot plan the scan of " + id, e);
+    }
+    out.sort(Comparator.comparing(StoredTiles::key));
+    return out;
+  }
+
+  /**
+   * True when the commits recorded in {@code earlier} are still what both tables serve for its date:
+   * the snapshots exist and no later snapshot replaced that {@code dt} partition.
    */
   public boolean stillServes(FeatureGroupConfig group, CommitResult earlier) {
-    if (!catalog.tableExists(tableId(group))) {
+    return stillServes(tableId(group), earlier.snapshotId(), earlier.dt())
+        && stillServes(tilesTableId(group), earlier.tilesSnapshotId(), earlier.dt());
+  }
+
+  private boolean stillServes(TableIdentifier id, long snapshotId, String dt) {
+    if (!catalog.tableExists(id)) {
       return false;
     }
-    Table table = catalog.loadTable(tableId(group));
-    if (table.snapshot(earlier.snapshotId()) == null) {
+    Table table = catalog.loadTable(id);
+    if (table.snapshot(snapshotId) == null) {
       return false;
     }
     for (org.apache.iceberg.Snapshot s : table.snapshots()) {
-      if (s.sequenceNumber() > table.snapshot(earlier.snapshotId()).sequenceNumber()
-          && earlier.dt().equals(s.summary().get(DT))) {
+      if (s.sequenceNumber() > table.snapshot(snapshotId).sequenceNumber() && dt.equals(s.summary().get(DT))) {
         return false;
       }
     }
     return true;
   }
 
+  /**
+   * Commits the tile table, then the feature table, each in one transaction replacing its {@code dt}
+   * partition. If the second fails, the date's tiles are already new while its features are not; a
+   * rerun reuses the shards (their inputs are earlier days' tiles, which did not change), commits the
+   * same tile files again and then the features, so it converges.
+   */
   public CommitResult commit(
       String runId, LocalDate dt, FeatureGroupConfig group, int shardCount, Lineage lineage) {
+    List<BucketFile> tileFiles = new ArrayList<>();
     List<BucketFile> files = new ArrayList<>();
     for (int shard = 0; shard < shardCount; shard++) {
       ShardResult r = lake.getJson(
           LakeLayout.transformResult(runId, group.versionedName(), shard, shardCount), ShardResult.class);
-      files.addAll(r.files());
+      tileFiles.addAll(r.tileFiles());
+      files.addAll(r.featureFiles());
     }
+    tileFiles.sort(Comparator.comparingInt(BucketFile::bucket));
     files.sort(Comparator.comparingInt(BucketFile::bucket));
 
-    Table table = table(group);
+    Table tiles = tilesTable(group);
+    long tilesSnapshot = commitPartition(tiles, tilesTableId(group), group, dt, tileFiles, lineage);
+    Table features = table(group);
+    long snapshot = commitPartition(features, tableId(group), group, dt, files, lineage);
+    CommitResult result = new CommitResult(group.versionedName(), tableId(group).toString(), dt.toString(),
+        snapshot, rows(files), files, tilesTableId(group).toString(), tilesSnapshot, rows(tileFiles), tileFiles,
+        lineage.inputFingerprint());
+    lake.putJson(LakeLayout.commitResult(runId, group.versionedName()), result);
+    return result;
+  }
+
+  private static long rows(List<BucketFile> files) {
+    return files.stream().mapToLong(f -> f.file().rows()).sum();
+  }
+
+  private long commitPartition(Table table, TableIdentifier id, FeatureGroupConfig group, LocalDate dt,
+      List<BucketFile> files, Lineage lineage) {
     PartitionSpec spec = table.spec();
     MetricsConfig metrics = MetricsConfig.forTable(table);
-    long rows = 0;
     Transaction tx = table.newTransaction();
     OverwriteFiles overwrite =
-        tx.newOverwrite().overwriteByRowFilter(Expressions.equal("dt", dt.toString()));
+        tx.newOverwrite().overwriteByRowFilter(Expressions.equal(SilverSchemas.DT, dt.toString()));
     for (BucketFile f : files) {
       String location = "s3://" + lakeBucket + "/" + f.file().key();
       DataFile dataFile = DataFiles.builder(spec)
           .withPath(location)
           .withFormat(FileFormat.PARQUET)
           .withFileSizeInBytes(f.file().bytes())
-          .withPartitionPath("dt=" + dt + "/" + ProductStatsSchema.ENTITY + "_bucket=" + f.bucket())
+          .withPartitionPath(SilverSchemas.DT + "=" + dt + "/" + group.entity() + "_bucket=" + f.bucket())
           .withMetrics(ParquetUtil.fileMetrics(table.io().newInputFile(location, f.file().bytes()), metrics))
           .build();
       if (dataFile.recordCount() != f.file().rows()) {
@@ -163,13 +260,13 @@ public final class SilverCommitter {
             + " rows but its shard result says " + f.file().rows());
       }
       overwrite.addFile(dataFile);
-      rows += f.file().rows();
     }
     overwrite.set(RUN_ID, lineage.runId())
         .set(CODE_VERSION, lineage.codeVersion())
         .set(CONFIG_SHA256, lineage.configSha256())
         .set(INPUT_MANIFEST, lineage.inputManifestKey())
         .set(INPUT_MANIFEST_SHA256, lineage.inputManifestSha256())
+        .set(DIMENSION_MANIFESTS, lineage.dimensionManifests())
         .set(DT, dt.toString())
         .commit();
     tx.updateProperties()
@@ -181,18 +278,14 @@ public final class SilverCommitter {
     try {
       tx.commitTransaction();
     } catch (CommitFailedException e) {
-      throw new CommitConflict("table " + tableId(group) + " changed while committing dt=" + dt
+      throw new CommitConflict("table " + id + " changed while committing dt=" + dt
           + " (" + e.getMessage() + "); the step retries against the new table state", e);
     }
     table.refresh();
-    long snapshotId = table.currentSnapshot().snapshotId();
     if (!lineage.runId().equals(table.currentSnapshot().summary().get(RUN_ID))) {
-      throw new CommitConflict("table " + tableId(group) + " got another commit right after ours for dt="
+      throw new CommitConflict("table " + id + " got another commit right after ours for dt="
           + dt + "; rerun to record a consistent snapshot id");
     }
-    CommitResult result = new CommitResult(group.versionedName(), tableId(group).toString(), dt.toString(),
-        snapshotId, rows, files, lineage.inputFingerprint());
-    lake.putJson(LakeLayout.commitResult(runId, group.versionedName()), result);
-    return result;
+    return table.currentSnapshot().snapshotId();
   }
 }

@@ -21,6 +21,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.featurepipe.transform.engine.FeatureGroupSpec;
+import org.apache.iceberg.Schema;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -40,9 +44,12 @@ public final class ConfigLoader {
   /** Connector kinds; each validates its own {@code options} when it is built. */
   static final List<String> SOURCE_KINDS = List.of("s3_jsonl", "s3_files", "jdbc", "rest", "cdc");
 
-  /** Product features the current engine computes (issue 4 replaces this with declared aggregates). */
-  static final List<String> PRODUCT_STATS_FEATURES =
-      List.of("views", "clicks", "add_to_carts", "purchases", "distinct_users", "revenue");
+  /**
+   * Days of Bronze the lake keeps (the bucket's lifecycle rule in template.yaml expires Bronze after
+   * a year): a finite window longer than this could not be recomputed on a rerun, so the spec parser
+   * rejects it.
+   */
+  public static final int BRONZE_RETENTION_DAYS = 365;
 
   private static final ObjectMapper YAML =
       YAMLMapper.builder()
@@ -101,21 +108,22 @@ public final class ConfigLoader {
    * lineage.
    */
   public static LoadedConfig load(byte[] yaml, String origin, SchemaFiles schemas) {
-    PipelineConfig config;
+    PipelineYaml raw;
     try {
-      config = YAML.readValue(yaml, PipelineConfig.class);
+      raw = YAML.readValue(yaml, PipelineYaml.class);
     } catch (JsonMappingException e) {
       throw new ConfigInvalid(origin + ": " + path(e) + ": " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new ConfigInvalid(origin + ": not valid YAML: " + e.getMessage(), e);
     }
-    List<String> violations = validate(config);
+    List<String> violations = validate(raw);
     TreeMap<String, byte[]> used = new TreeMap<>();
+    List<SourceConfig> sources = raw.sources();
     if (violations.isEmpty()) {
-      config = bindSchemas(config, schemas, used, violations);
+      sources = bindSchemas(sources, schemas, used, violations);
     }
     if (violations.isEmpty()) {
-      for (SourceConfig s : config.sources()) {
+      for (SourceConfig s : sources) {
         try {
           SourceConnectors.validateOptions(s);
         } catch (ConfigInvalid e) {
@@ -123,10 +131,15 @@ public final class ConfigLoader {
         }
       }
     }
+    List<FeatureGroupConfig> groups = List.of();
+    if (violations.isEmpty()) {
+      groups = resolveGroups(raw.featureGroups(), sources, violations);
+    }
     if (!violations.isEmpty()) {
       throw new ConfigInvalid(
           origin + " has " + violations.size() + " problem(s):\n" + String.join("\n", violations));
     }
+    PipelineConfig config = new PipelineConfig(raw.version(), sources, groups, raw.fanout());
     return new LoadedConfig(config, sha256(yaml, used), origin);
   }
 
@@ -144,10 +157,10 @@ public final class ConfigLoader {
     return Hashing.sha256Hex(all.toByteArray());
   }
 
-  private static PipelineConfig bindSchemas(PipelineConfig config, SchemaFiles schemas, SortedMap<String, byte[]> used,
-      List<String> violations) {
+  private static List<SourceConfig> bindSchemas(List<SourceConfig> sources, SchemaFiles schemas,
+      SortedMap<String, byte[]> used, List<String> violations) {
     List<SourceConfig> bound = new ArrayList<>();
-    for (SourceConfig s : config.sources()) {
+    for (SourceConfig s : sources) {
       if (s.schema() == null || !SchemaBinding.appliesTo(s.kind())) {
         bound.add(s);
         continue;
@@ -170,10 +183,68 @@ public final class ConfigLoader {
         bound.add(s);
       }
     }
-    return new PipelineConfig(config.version(), bound, config.featureGroups(), config.fanout());
+    return bound;
   }
 
-  static List<String> validate(PipelineConfig config) {
+  /**
+   * Each group's engine spec, parsed against its source's Bronze schema and, as dimensions, every
+   * other source's; the group keeps its own {@code buckets} and {@code online_ttl_days}.
+   */
+  private static List<FeatureGroupConfig> resolveGroups(List<JsonNode> nodes, List<SourceConfig> sources,
+      List<String> violations) {
+    TreeMap<String, Schema> bronze = new TreeMap<>();
+    for (SourceConfig s : sources) {
+      bronze.put(s.id(), SourceConnectors.bronzeSchema(s));
+    }
+    List<FeatureGroupConfig> out = new ArrayList<>();
+    Set<String> versioned = new TreeSet<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      JsonNode g = nodes.get(i);
+      String name = g.path("name").isTextual() ? g.get("name").asText() : Integer.toString(i);
+      String at = "feature_groups[" + name + "]";
+      int before = violations.size();
+      if (!ID.matcher(name).matches()) {
+        violations.add(at + ".name: must match " + ID.pattern() + ", got " + (g.has("name") ? g.get("name") : "nothing"));
+      }
+      int buckets = intField(g, at, "buckets", 1, 4096, violations);
+      int ttl = intField(g, at, "online_ttl_days", 1, 3650, violations);
+      String source = g.path("source").isTextual() ? g.get("source").asText() : null;
+      if (source == null || !bronze.containsKey(source)) {
+        violations.add(at + ".source: must name a source in sources, got "
+            + (g.has("source") ? g.get("source").asText() : "nothing"));
+        continue;
+      }
+      TreeMap<String, Schema> dimensions = new TreeMap<>(bronze);
+      dimensions.remove(source);
+      FeatureGroupSpec spec;
+      try {
+        spec = FeatureGroupSpec.parse(g, bronze.get(source), dimensions, BRONZE_RETENTION_DAYS);
+      } catch (ConfigInvalid e) {
+        violations.addAll(List.of(e.getMessage().split("\n")));
+        continue;
+      }
+      if (!versioned.add(spec.versionedName())) {
+        violations.add(at + ".version: must be unique per group, got a second " + spec.versionedName());
+      }
+      if (violations.size() == before) {
+        out.add(new FeatureGroupConfig(spec.name(), spec.version(), source,
+            spec.joins().stream().map(FeatureGroupSpec.Join::source).toList(), buckets, ttl, spec));
+      }
+    }
+    return out;
+  }
+
+  private static int intField(JsonNode g, String at, String field, int min, int max, List<String> violations) {
+    JsonNode v = g.get(field);
+    if (v == null || !v.isInt() || v.asInt() < min || v.asInt() > max) {
+      violations.add(at + "." + field + ": must be an integer between " + min + " and " + max + ", got "
+          + (v == null ? "nothing" : v.toString()));
+      return -1;
+    }
+    return v.asInt();
+  }
+
+  static List<String> validate(PipelineYaml config) {
     List<String> out = new ArrayList<>();
     if (config.version() != 1) {
       out.add("version: must be 1, got " + config.version());
@@ -202,48 +273,6 @@ public final class ConfigLoader {
         if (!"clickstream_event_v1".equals(s.schema())) {
           out.add(at + ".schema: must be one of clickstream_event_v1, got " + s.schema());
         }
-      }
-    }
-    Set<String> groups = new HashSet<>();
-    for (FeatureGroupConfig g : config.featureGroups()) {
-      String at = "feature_groups[" + g.name() + "]";
-      if (!ID.matcher(g.name()).matches()) {
-        out.add(at + ".name: must match " + ID.pattern() + ", got " + g.name());
-      }
-      if (!g.name().equals("product_stats")) {
-        out.add(at + ".name: must be one of product_stats (the only group the engine computes yet), got "
-            + g.name());
-      }
-      if (g.version() < 1) {
-        out.add(at + ".version: must be >= 1, got " + g.version());
-      }
-      if (!groups.add(g.versionedName())) {
-        out.add(at + ".version: must be unique per group, got a second " + g.versionedName());
-      }
-      if (!g.entity().equals("product_id")) {
-        out.add(at + ".entity: must be product_id for product_stats, got " + g.entity());
-      }
-      if (!sourceIds.contains(g.source())) {
-        out.add(at + ".source: must name a source in sources, got " + g.source());
-      }
-      if (g.buckets() < 1 || g.buckets() > 4096) {
-        out.add(at + ".buckets: must be between 1 and 4096, got " + g.buckets());
-      }
-      if (g.features().isEmpty()) {
-        out.add(at + ".features: must list at least one feature, got []");
-      }
-      for (int f = 0; f < g.features().size(); f++) {
-        String feature = g.features().get(f);
-        if (!PRODUCT_STATS_FEATURES.contains(feature)) {
-          out.add(at + ".features[" + f + "]: must be one of "
-              + String.join(", ", PRODUCT_STATS_FEATURES) + ", got " + feature);
-        }
-      }
-      if (g.features().stream().distinct().count() != g.features().size()) {
-        out.add(at + ".features: must not repeat a feature, got " + g.features());
-      }
-      if (g.onlineTtlDays() < 1 || g.onlineTtlDays() > 3650) {
-        out.add(at + ".online_ttl_days: must be between 1 and 3650, got " + g.onlineTtlDays());
       }
     }
     FanoutConfig f = config.fanout();

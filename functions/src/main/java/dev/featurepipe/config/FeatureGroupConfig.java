@@ -1,24 +1,45 @@
 package dev.featurepipe.config;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.featurepipe.transform.engine.FeatureGroupSpec;
 import java.util.List;
+import java.util.Objects;
 
-/** A feature group at one immutable version; its Silver table is {@code <name>_v<version>}. */
+/**
+ * A feature group at one immutable version; its Silver tables are {@code <name>_v<version>} and
+ * {@code <name>_v<version>_tiles}. The pipeline owns {@code buckets} (Silver layout) and {@code
+ * online_ttl_days}; everything else of the {@code feature_groups[]} entry is the engine's {@code spec},
+ * resolved at load against the Bronze schemas of {@code source} and of the {@code joinSources}.
+ */
 public record FeatureGroupConfig(
-    @JsonProperty(value = "name", required = true) String name,
-    @JsonProperty(value = "version", required = true) int version,
-    @JsonProperty(value = "entity", required = true) String entity,
-    @JsonProperty(value = "source", required = true) String source,
-    @JsonProperty(value = "buckets", required = true) int buckets,
-    @JsonProperty(value = "features", required = true) List<String> features,
-    @JsonProperty(value = "online_ttl_days", required = true) int onlineTtlDays) {
+    String name, int version, String source, List<String> joinSources, int buckets, int onlineTtlDays,
+    FeatureGroupSpec spec) {
 
   public FeatureGroupConfig {
-    features = List.copyOf(features);
+    Objects.requireNonNull(spec, "spec");
+    joinSources = List.copyOf(joinSources);
+    if (!spec.name().equals(name) || spec.version() != version || !spec.source().equals(source)) {
+      throw new IllegalArgumentException("[BUG] group " + name + "_v" + version + " of " + source
+          + " carries the spec of " + spec.versionedName() + " of " + spec.source());
+    }
   }
 
   /** {@code product_stats_v1}: Silver table name, DynamoDB sort key, run-file folder. */
   public String versionedName() {
     return name + "_v" + version;
+  }
+
+  /** {@code product_stats_v1_tiles}: the daily tile table. */
+  public String tilesName() {
+    return versionedName() + "_tiles";
+  }
+
+  /** The entity key column, e.g. {@code product_id}. */
+  public String entity() {
+    return spec.entity().name();
+  }
+
+  /** Every source the group reads: its own, then the joined ones in declared order. */
+  public List<String> inputSources() {
+    return java.util.stream.Stream.concat(java.util.stream.Stream.of(source), joinSources.stream()).toList();
   }
 }

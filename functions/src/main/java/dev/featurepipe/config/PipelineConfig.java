@@ -1,15 +1,11 @@
 package dev.featurepipe.config;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code config/pipeline.yaml}, as read and validated by {@link ConfigLoader}. */
+/** {@code config/pipeline.yaml}, as read, validated and resolved by {@link ConfigLoader}. */
 public record PipelineConfig(
-    @JsonProperty(value = "version", required = true) int version,
-    @JsonProperty(value = "sources", required = true) List<SourceConfig> sources,
-    @JsonProperty(value = "feature_groups", required = true) List<FeatureGroupConfig> featureGroups,
-    @JsonProperty(value = "fanout", required = true) FanoutConfig fanout) {
+    int version, List<SourceConfig> sources, List<FeatureGroupConfig> featureGroups, FanoutConfig fanout) {
 
   public PipelineConfig {
     sources = List.copyOf(sources);

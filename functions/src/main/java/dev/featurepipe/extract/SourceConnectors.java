@@ -2,6 +2,7 @@ package dev.featurepipe.extract;
 
 import dev.featurepipe.config.SourceConfig;
 import dev.featurepipe.errors.ConfigInvalid;
+import org.apache.iceberg.Schema;
 
 /** Builds the connector for a configured source, by its kind. */
 public final class SourceConnectors {
@@ -38,6 +39,26 @@ public final class SourceConnectors {
       case "cdc" -> dev.featurepipe.extract.cdc.CdcSourceOptions.parse(source.id(), source.options());
       default -> throw unknownKind(source);
     }
+  }
+
+  /**
+   * The schema a source's Bronze partitions are written with, from its options alone (no connection,
+   * no secret): what feature groups are resolved against when the config loads. Options must have
+   * passed {@link #validateOptions}.
+   */
+  public static Schema bronzeSchema(SourceConfig source) {
+    return switch (source.kind()) {
+      case "s3_jsonl" -> ClickstreamSchema.BRONZE;
+      case "jdbc" -> dev.featurepipe.extract.jdbc.JdbcConnector.bronzeSchema(
+          dev.featurepipe.extract.jdbc.JdbcSourceOptions.parse(source.id(), source.options()));
+      case "rest" -> dev.featurepipe.extract.rest.RestConnector.bronzeSchema(
+          dev.featurepipe.extract.rest.RestSourceOptions.parse(source.id(), source.options()));
+      case "s3_files" -> dev.featurepipe.extract.files.FilesConnector.bronzeSchema(
+          dev.featurepipe.extract.files.FilesSourceOptions.parse(source.id(), source.options()));
+      case "cdc" -> dev.featurepipe.extract.cdc.CdcConnector.changeLogSchema(
+          dev.featurepipe.extract.cdc.CdcSourceOptions.parse(source.id(), source.options()));
+      default -> throw unknownKind(source);
+    };
   }
 
   private static ConfigInvalid unknownKind(SourceConfig source) {

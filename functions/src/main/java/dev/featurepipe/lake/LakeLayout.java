@@ -115,6 +115,22 @@ public final class LakeLayout {
     return "s3://" + lakeBucket + "/silver/" + id("group", group) + "/v_" + version;
   }
 
+  /**
+   * Iceberg table location of a group version's daily tiles: a sibling of the feature table's, not
+   * inside it, so neither table's orphan-file cleanup can see the other's files.
+   */
+  public static String silverTilesTableLocation(String lakeBucket, String group, int version) {
+    return "s3://" + lakeBucket + "/silver/" + id("group", group) + "/v_" + version + "_tiles";
+  }
+
+  /** A tile file of one bucket of one {@code dt} partition, named by its content. */
+  public static String silverTilesFile(
+      String group, int version, LocalDate dt, String entity, int bucket, String sha256) {
+    return "silver/" + id("group", group) + "/v_" + version + "_tiles/data/dt=" + dt + "/"
+        + id("entity", entity) + "_bucket=" + bucket + "/part-" + String.format(Locale.ROOT, "%05d", bucket)
+        + "-" + sha8(sha256) + ".parquet";
+  }
+
   public static String silverFile(
       String group, int version, LocalDate dt, String entity, int bucket, String sha256) {
     return "silver/" + id("group", group) + "/v_" + version + "/data/dt=" + dt + "/"

@@ -90,6 +90,10 @@ public final class RunPublisher {
         throw new IllegalStateException("[BUG] " + groupName + " committed " + commit.rows()
             + " rows but the loads wrote " + written + " items");
       }
+      for (BucketFile f : commit.tileFiles()) {
+        outputs.add(new RunRecord.Output("silver_tiles", f.file().key(), f.file().rows(), f.file().bytes(),
+            f.file().sha256()));
+      }
       for (BucketFile f : commit.files()) {
         outputs.add(new RunRecord.Output("silver", f.file().key(), f.file().rows(), f.file().bytes(), f.file().sha256()));
       }

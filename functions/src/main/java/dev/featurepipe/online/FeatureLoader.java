@@ -8,7 +8,8 @@ import dev.featurepipe.lake.LakeStore;
 import dev.featurepipe.lake.ParquetFiles;
 import dev.featurepipe.ops.Hashing;
 import dev.featurepipe.transform.BucketFile;
-import dev.featurepipe.transform.ProductStatsSchema;
+import dev.featurepipe.transform.SilverSchemas;
+import dev.featurepipe.transform.engine.FeatureGroupSpec.OutputFeature;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,7 +30,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Loads one shard of a committed feature group into DynamoDB: one full item per entity (named
- * features, the packed float32 vector, {@code as_of}, {@code run_id}, {@code ttl}), written with
+ * features, the packed float32 vector if the group has one, {@code as_of}, {@code run_id}, {@code ttl}), written with
  * BatchWriteItem in batches of 25, retrying unprocessed items with capped backoff.
  */
 public final class FeatureLoader {
@@ -51,7 +52,7 @@ public final class FeatureLoader {
   public LoadResult load(String runId, LocalDate dt, FeatureGroupConfig group, int shard, int shardCount,
       String inputFingerprint) {
     CommitResult commit = lake.getJson(LakeLayout.commitResult(runId, group.versionedName()), CommitResult.class);
-    Schema schema = ProductStatsSchema.silver(group);
+    Schema schema = SilverSchemas.features(group);
     long written = 0;
     long batches = 0;
     long retried = 0;
@@ -92,28 +93,67 @@ public final class FeatureLoader {
     return result;
   }
 
-  /** The item for one Silver row; same row, same item, byte for byte. */
+  /**
+   * The item for one Silver feature row; same row, same item, byte for byte. Named features become
+   * typed attributes (numbers N, strings S, top_k a list of {value, count} maps), null ones are
+   * omitted; the vector is its float32 values little-endian as B, in vocabulary order (see meta).
+   */
   public static Map<String, AttributeValue> item(Record row, FeatureGroupConfig group, LocalDate dt, String runId) {
     Map<String, AttributeValue> item = new TreeMap<>();
-    item.put(OnlineItems.PK, s(OnlineItems.productKey((String) row.getField(ProductStatsSchema.ENTITY))));
+    item.put(OnlineItems.PK, s(OnlineItems.keyPrefix(group.entity()) + row.get(0)));
     item.put(OnlineItems.SK, s(group.versionedName()));
-    ByteBuffer vector = ByteBuffer.allocate(4 * group.features().size()).order(ByteOrder.LITTLE_ENDIAN);
-    for (String feature : group.features()) {
-      Object value = row.getField(feature);
-      if (value instanceof BigDecimal d) {
-        item.put(feature, AttributeValue.fromN(d.toPlainString()));
-        vector.putFloat(d.floatValue());
-      } else {
-        long v = (Long) value;
-        item.put(feature, AttributeValue.fromN(Long.toString(v)));
-        vector.putFloat((float) v);
+    List<OutputFeature> features = group.spec().outputFeatures();
+    for (int i = 0; i < features.size(); i++) {
+      // Feature columns follow the entity and as_of, in outputFeatures() order.
+      Object value = row.get(2 + i);
+      OutputFeature f = features.get(i);
+      boolean vector = group.spec().vector().isPresent() && i == features.size() - 1;
+      AttributeValue v = vector ? packed((List<?>) value) : attribute(value);
+      if (v != null) {
+        item.put(f.column(), v);
       }
     }
-    item.put(OnlineItems.VECTOR, AttributeValue.fromB(SdkBytes.fromByteArray(vector.array())));
     item.put(OnlineItems.AS_OF, s(dt.toString()));
     item.put(OnlineItems.RUN_ID, s(runId));
     item.put(OnlineItems.TTL, AttributeValue.fromN(Long.toString(OnlineItems.ttlEpochSeconds(dt, group.onlineTtlDays()))));
     return item;
+  }
+
+  private static AttributeValue packed(List<?> floats) {
+    ByteBuffer buf = ByteBuffer.allocate(4 * floats.size()).order(ByteOrder.LITTLE_ENDIAN);
+    for (Object x : floats) {
+      buf.putFloat((Float) x);
+    }
+    return AttributeValue.fromB(SdkBytes.fromByteArray(buf.array()));
+  }
+
+  private static AttributeValue attribute(Object value) {
+    return switch (value) {
+      case null -> null;
+      case Long l -> AttributeValue.fromN(Long.toString(l));
+      case Integer n -> AttributeValue.fromN(Integer.toString(n));
+      case BigDecimal d -> AttributeValue.fromN(d.toPlainString());
+      // Exact and finite by construction (ratios, means and stddevs of finite inputs); the shortest
+      // decimal that reads back as the same double.
+      case Double d -> Double.isFinite(d) ? AttributeValue.fromN(BigDecimal.valueOf(d).toPlainString()) : null;
+      case Float x -> Float.isFinite(x) ? AttributeValue.fromN(new BigDecimal(Float.toString(x)).toPlainString()) : null;
+      case String str -> s(str);
+      case Boolean b -> AttributeValue.fromBool(b);
+      case List<?> list -> AttributeValue.fromL(list.stream().map(FeatureLoader::attribute).toList());
+      case Record r -> {
+        Map<String, AttributeValue> m = new TreeMap<>();
+        List<org.apache.iceberg.types.Types.NestedField> fields = r.struct().fields();
+        for (int i = 0; i < fields.size(); i++) {
+          AttributeValue v = attribute(r.get(i));
+          if (v != null) {
+            m.put(fields.get(i).name(), v);
+          }
+        }
+        yield AttributeValue.fromM(m);
+      }
+      // Dates, times and anything else orderable: their ISO text.
+      default -> s(value.toString());
+    };
   }
 
   /** Returns {retried items, throttled requests}. */

@@ -2,7 +2,8 @@ package dev.featurepipe.online;
 
 import dev.featurepipe.config.FeatureGroupConfig;
 import dev.featurepipe.ops.Json;
-import dev.featurepipe.transform.ProductStatsSchema;
+import dev.featurepipe.transform.engine.FeatureGroupSpec;
+import dev.featurepipe.transform.engine.FeatureGroupSpec.OutputFeature;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,21 +43,33 @@ public final class MetaWriter {
   public Map<String, AttributeValue> write(
       FeatureGroupConfig group, String asOf, String runId, long rowCount, long snapshotId, String silverTable,
       String qualityStatus) {
+    FeatureGroupSpec spec = group.spec();
     List<Map<String, Object>> features = new ArrayList<>();
-    for (String f : group.features()) {
+    for (OutputFeature f : spec.outputFeatures()) {
       Map<String, Object> feature = new LinkedHashMap<>();
-      feature.put("name", f);
-      feature.put("type", ProductStatsSchema.type(f).toString());
+      feature.put("name", f.column());
+      feature.put("feature", f.feature());
+      feature.put("window", f.window().label());
+      feature.put("type", f.type().toString());
       features.add(feature);
     }
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("group", group.name());
     meta.put("version", group.version());
     meta.put("entity", group.entity());
-    meta.put("key_prefix", "p:feat:");
+    meta.put("key_prefix", OnlineItems.keyPrefix(group.entity()));
     meta.put("features", features);
-    meta.put("vector", Map.of("attribute", OnlineItems.VECTOR, "encoding", "float32-le",
-        "length", group.features().size(), "order", group.features()));
+    spec.vector().ifPresent(v -> {
+      Map<String, Object> vector = new LinkedHashMap<>();
+      vector.put("attribute", v.name());
+      vector.put("encoding", "float32-le");
+      vector.put("length", v.vocabulary().size());
+      vector.put("order", v.vocabulary());
+      vector.put("column", v.column().name());
+      vector.put("window", v.window().label());
+      vector.put("normalize", v.normalize().name().toLowerCase(java.util.Locale.ROOT));
+      meta.put("vector", vector);
+    });
     meta.put("latest_as_of", asOf);
     meta.put("run_id", runId);
     meta.put("row_count", rowCount);

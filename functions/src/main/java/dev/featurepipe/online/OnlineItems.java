@@ -11,7 +11,6 @@ public final class OnlineItems {
   public static final String AS_OF = "as_of";
   public static final String RUN_ID = "run_id";
   public static final String TTL = "ttl";
-  public static final String VECTOR = "vec";
   public static final String META_SK = "meta";
 
   private OnlineItems() {}
@@ -22,6 +21,15 @@ public final class OnlineItems {
 
   public static String userKey(String userId) {
     return "u:feat:" + userId;
+  }
+
+  /** {@code u:feat:} for {@code user_id}, {@code p:feat:} for {@code product_id}, else {@code <entity>:feat:}. */
+  public static String keyPrefix(String entity) {
+    return switch (entity) {
+      case "user_id" -> "u:feat:";
+      case "product_id" -> "p:feat:";
+      default -> entity + ":feat:";
+    };
   }
 
   public static String metaKey(String versionedGroup) {

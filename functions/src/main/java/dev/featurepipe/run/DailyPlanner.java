@@ -65,7 +65,9 @@ public final class DailyPlanner {
     List<String> stale = new ArrayList<>();
     List<TransformItem> transformItems = new ArrayList<>();
     for (FeatureGroupConfig g : ctx.config().config().featureGroups()) {
-      if (downIds.contains(g.source())) {
+      // A group needs its own source and every source it joins: without today's dimension partition
+      // its tiles would join nothing, so it keeps serving yesterday's values instead.
+      if (g.inputSources().stream().anyMatch(downIds::contains)) {
         stale.add(g.versionedName());
         continue;
       }

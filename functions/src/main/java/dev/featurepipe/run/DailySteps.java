@@ -37,7 +37,11 @@ import dev.featurepipe.run.StepRequests.FailureSummary;
 import dev.featurepipe.run.StepRequests.LoadRequest;
 import dev.featurepipe.run.StepRequests.LoadSummary;
 import dev.featurepipe.run.StepRequests.SealSummary;
-import dev.featurepipe.transform.ProductStatsBuilder;
+import dev.featurepipe.transform.FeatureShardBuilder;
+import dev.featurepipe.transform.StoredTiles;
+import dev.featurepipe.transform.engine.FeatureGroupSpec;
+import java.util.SortedMap;
+import org.apache.iceberg.Schema;
 import dev.featurepipe.transform.ShardResult;
 import java.time.LocalDate;
 import java.util.Arrays;
@@ -172,22 +176,37 @@ public final class DailySteps {
     LocalDate dt = LakeLayout.parseDate("date", request.date());
     checkBucket(request.lakeBucket());
     FeatureGroupConfig group = group(request.item().group());
-    String manifestKey = manifestOf(request.bronzeManifests(), group);
-    byte[] manifest = lake.get(manifestKey);
-    String fingerprint = groupFingerprint(manifest);
     int shard = request.item().shard();
     int shardCount = request.item().shardCount();
+    GroupInputs inputs = groupInputs(request.bronzeManifests(), group);
+    // The earlier days the windows cover, D-(w-1)..D-1 for the longest finite window w (every earlier
+    // day for lifetime: fine while tables are young; a running lifetime tile would bound it).
+    FeatureGroupSpec spec = group.spec();
+    LocalDate from = spec.usesLifetime() ? null : dt.minusDays(spec.longestFiniteWindowDays() - 1L);
+    List<StoredTiles> prior = spec.longestFiniteWindowDays() == 1 && !spec.usesLifetime() ? List.of()
+        : silver().storedTiles(group, from, dt.minusDays(1), shard, shardCount);
+    String fingerprint = shardFingerprint(inputs.fingerprint(), prior);
     Optional<ShardResult> earlier = Boolean.TRUE.equals(request.force()) ? Optional.empty()
         : lake.find(LakeLayout.transformResult(runId, group.versionedName(), shard, shardCount))
             .map(b -> Json.read(b, ShardResult.class))
             .filter(r -> fingerprint.equals(r.inputFingerprint()))
-            .filter(r -> r.files().stream().allMatch(f -> lake.find(f.file().key()).isPresent()));
-    ShardResult r = earlier.orElseGet(() -> new ProductStatsBuilder(lake).build(runId, dt, group,
-        Json.read(manifest, PartitionManifest.class), shard, shardCount, fingerprint));
+            .filter(r -> java.util.stream.Stream.concat(r.tileFiles().stream(), r.featureFiles().stream())
+                .allMatch(f -> lake.find(f.file().key()).isPresent()));
+    ShardResult r = earlier.orElseGet(() -> {
+      TreeMap<String, FeatureShardBuilder.Dimension> dimensions = new TreeMap<>();
+      for (String source : group.joinSources()) {
+        dimensions.put(source, new FeatureShardBuilder.Dimension(bronzeSchema(source),
+            Json.read(inputs.manifests().get(source), PartitionManifest.class)));
+      }
+      return new FeatureShardBuilder(lake).build(runId, dt, group, bronzeSchema(group.source()),
+          Json.read(inputs.manifests().get(group.source()), PartitionManifest.class), dimensions, prior, shard,
+          shardCount, fingerprint);
+    });
     Log.info("BuildFeatures", "shard_built", Log.RUN_ID, runId, "group", r.group(), "shard", r.shard(),
-        "input_rows", r.inputRows(), "duplicates", r.duplicates(), "entities", r.entities(), "reused",
+        "input_rows", r.inputRows(), "duplicates", r.duplicates(), "skipped", r.skipped(), "tiles", r.tiles(),
+        "prior_tile_files", r.priorTiles().size(), "entities", r.entities(), "reused", earlier.isPresent());
+    return new BuildSummary(r.group(), r.shard(), r.entities(), r.tileFiles().size() + r.featureFiles().size(),
         earlier.isPresent());
-    return new BuildSummary(r.group(), r.shard(), r.entities(), r.files().size(), earlier.isPresent());
   }
 
   public CommitSummary commitFeatures(CommitRequest request) {
@@ -195,21 +214,28 @@ public final class DailySteps {
     LocalDate dt = LakeLayout.parseDate("date", request.date());
     checkBucket(request.lakeBucket());
     FeatureGroupConfig group = group(request.group());
-    String manifestKey = manifestOf(request.bronzeManifests(), group);
-    byte[] manifest = lake.get(manifestKey);
-    String fingerprint = groupFingerprint(manifest);
-    SilverCommitter committer = new SilverCommitter(ctx.catalog().get(), ctx.catalogDatabase(),
-        ctx.names().lakeBucket(), lake);
+    GroupInputs inputs = groupInputs(request.bronzeManifests(), group);
+    // What the commit holds: every shard's files, so the shards' fingerprints (which cover the
+    // stored tiles each merged) decide whether an earlier commit still stands.
+    StringBuilder shards = new StringBuilder(inputs.fingerprint()).append('\n');
+    for (int shard = 0; shard < request.shardCount(); shard++) {
+      shards.append(lake.getJson(LakeLayout.transformResult(runId, group.versionedName(), shard,
+          request.shardCount()), ShardResult.class).inputFingerprint()).append('\n');
+    }
+    String fingerprint = Hashing.sha256Hex(shards.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    SilverCommitter committer = silver();
     String resultKey = LakeLayout.commitResult(runId, group.versionedName());
     Optional<CommitResult> earlier = Boolean.TRUE.equals(request.force()) ? Optional.empty()
         : lake.find(resultKey).map(b -> Json.read(b, CommitResult.class))
             .filter(r -> fingerprint.equals(r.inputFingerprint()))
             .filter(r -> committer.stillServes(group, r));
+    String sourceManifest = inputs.keys().get(group.source());
     CommitResult r = earlier.orElseGet(() -> committer.commit(runId, dt, group, request.shardCount(),
-        new SilverCommitter.Lineage(runId, ctx.codeVersion(), ctx.config().sha256(), manifestKey,
-            Hashing.sha256Hex(manifest), fingerprint)));
+        new SilverCommitter.Lineage(runId, ctx.codeVersion(), ctx.config().sha256(), sourceManifest,
+            Hashing.sha256Hex(inputs.manifests().get(group.source())), inputs.dimensionLineage(group), fingerprint)));
     Log.info("CommitFeatures", "committed", Log.RUN_ID, runId, "table", r.table(), "snapshot_id", r.snapshotId(),
-        "rows", r.rows(), "files", r.files().size(), "reused", earlier.isPresent());
+        "rows", r.rows(), "files", r.files().size(), "tiles_table", r.tilesTable(), "tiles_snapshot_id",
+        r.tilesSnapshotId(), "tile_rows", r.tileRows(), "reused", earlier.isPresent());
     return new CommitSummary(r.group(), r.snapshotId(), r.rows(), r.files().size(), resultKey, earlier.isPresent());
   }
 
@@ -238,10 +264,50 @@ public final class DailySteps {
     return new LoadSummary(r.group(), r.shard(), r.written(), earlier.isPresent());
   }
 
-  /** What decides a group's output for a date: its source's Bronze manifest, the config and the code. */
-  private String groupFingerprint(byte[] bronzeManifest) {
-    return Hashing.sha256Hex((Hashing.sha256Hex(bronzeManifest) + "\n" + ctx.config().sha256() + "\n"
-        + ctx.codeVersion()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  /** The sealed Bronze manifests a group reads (its source's, then its joined sources'), their bytes and fingerprint. */
+  private record GroupInputs(SortedMap<String, String> keys, SortedMap<String, byte[]> manifests, String fingerprint) {
+
+    String dimensionLineage(FeatureGroupConfig group) {
+      return String.join(";", group.joinSources().stream()
+          .map(s -> s + "=" + keys.get(s) + "@" + Hashing.sha256Hex(manifests.get(s))).toList());
+    }
+  }
+
+  /**
+   * What decides a group's tiles for a date: the Bronze manifests of its source and of the sources
+   * it joins (each partition of the date itself: the dimension as it was that day), the config and
+   * the code.
+   */
+  private GroupInputs groupInputs(java.util.Map<String, String> bronzeManifests, FeatureGroupConfig group) {
+    TreeMap<String, String> keys = new TreeMap<>();
+    TreeMap<String, byte[]> manifests = new TreeMap<>();
+    StringBuilder sb = new StringBuilder();
+    for (String source : group.inputSources()) {
+      String key = manifestOf(bronzeManifests, group, source);
+      byte[] manifest = lake.get(key);
+      keys.put(source, key);
+      manifests.put(source, manifest);
+      sb.append(source).append(' ').append(Hashing.sha256Hex(manifest)).append('\n');
+    }
+    sb.append(ctx.config().sha256()).append('\n').append(ctx.codeVersion());
+    return new GroupInputs(keys, manifests,
+        Hashing.sha256Hex(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  /** A shard's inputs: the group's, and the stored tile files it merges (content-addressed keys). */
+  private static String shardFingerprint(String groupFingerprint, List<StoredTiles> prior) {
+    StringBuilder sb = new StringBuilder(groupFingerprint).append('\n');
+    prior.forEach(t -> sb.append(t.key()).append('\n'));
+    return Hashing.sha256Hex(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private SilverCommitter silver() {
+    return new SilverCommitter(ctx.catalog().get(), ctx.catalogDatabase(), ctx.names().lakeBucket(), lake);
+  }
+
+  private Schema bronzeSchema(String sourceId) {
+    return SourceConnectors.bronzeSchema(ctx.config().config().source(sourceId)
+        .orElseThrow(() -> new InvalidInput("source " + sourceId + " is not in config/pipeline.yaml")));
   }
 
   public RunSummary publish(RunState state) {
@@ -259,11 +325,11 @@ public final class DailySteps {
     return new FailureSummary(state.runId(), "FAILED", key.orElse(null));
   }
 
-  /** The Bronze manifest of the source a group is computed from. */
-  private static String manifestOf(java.util.Map<String, String> manifests, FeatureGroupConfig group) {
-    String key = manifests == null ? null : manifests.get(group.source());
+  /** The Bronze manifest of a source a group reads. */
+  private static String manifestOf(java.util.Map<String, String> manifests, FeatureGroupConfig group, String source) {
+    String key = manifests == null ? null : manifests.get(source);
     if (key == null) {
-      throw new InvalidInput("no sealed Bronze manifest for source " + group.source() + " of group "
+      throw new InvalidInput("no sealed Bronze manifest for source " + source + " of group "
           + group.versionedName() + "; got manifests for " + (manifests == null ? "none" : manifests.keySet()));
     }
     return key;

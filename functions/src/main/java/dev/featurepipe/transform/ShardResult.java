@@ -3,14 +3,20 @@ package dev.featurepipe.transform;
 import java.util.List;
 
 /**
- * What one BuildFeatures item wrote: one file per non-empty bucket it owns, sorted by bucket. {@code
- * inputFingerprint}: the group's inputs (Bronze manifest, config, code) it was built from.
+ * What one BuildFeatures item wrote: for each non-empty bucket it owns, the date's tile file and the
+ * feature file, each list sorted by bucket. {@code inputRows} are the source rows routed to the
+ * shard; {@code duplicates} and {@code skipped} (no entity, event time or dedupe key) of those were
+ * dropped. {@code priorTiles}: the stored tile files of earlier days it merged. {@code
+ * inputFingerprint}: the Bronze manifests, config, code and those tile files it was built from.
  */
 public record ShardResult(
-    String group, int shard, int shardCount, long inputRows, long duplicates, long entities,
-    List<BucketFile> files, String inputFingerprint) {
+    String group, int shard, int shardCount, long inputRows, long duplicates, long skipped, long tiles,
+    long entities, List<BucketFile> tileFiles, List<BucketFile> featureFiles, List<String> priorTiles,
+    String inputFingerprint) {
 
   public ShardResult {
-    files = List.copyOf(files);
+    tileFiles = List.copyOf(tileFiles);
+    featureFiles = List.copyOf(featureFiles);
+    priorTiles = List.copyOf(priorTiles);
   }
 }

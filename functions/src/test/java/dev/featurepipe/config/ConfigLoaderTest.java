@@ -22,8 +22,13 @@ class ConfigLoaderTest {
           entity: product_id
           source: clickstream
           buckets: 16
-          features: [views, revenue]
           online_ttl_days: 90
+          event_time: event_time
+          dedupe_by: event_id
+          windows: [1d, 7d]
+          features:
+            - {name: views, agg: count, where: {column: event_type, in: [view]}}
+            - {name: revenue, agg: sum, column: price, times: quantity}
       fanout:
         chunks_per_extract: 1
         extract_concurrency: 4
@@ -46,39 +51,54 @@ class ConfigLoaderTest {
   @Test
   void validConfigKeepsFeatureOrderAndHashesTheExactBytes() {
     LoadedConfig a = load(VALID);
-    assertThat(a.config().featureGroups().get(0).features()).containsExactly("views", "revenue");
+    FeatureGroupConfig g = a.config().featureGroups().get(0);
+    assertThat(g.spec().outputFeatures()).extracting(f -> f.column())
+        .containsExactly("views_1d", "views_7d", "revenue_1d", "revenue_7d");
+    assertThat(g.buckets()).isEqualTo(16);
+    assertThat(g.onlineTtlDays()).isEqualTo(90);
+    assertThat(g.entity()).isEqualTo("product_id");
     assertThat(load(VALID + "\n").sha256()).isNotEqualTo(a.sha256());
   }
 
   @Test
   void everyViolationIsReportedOnItsOwnLineWithPathRuleAndValue() {
     String bad = VALID.replace("buckets: 16", "buckets: 0")
-        .replace("features: [views, revenue]", "features: [views, dwell_time]")
+        .replace("column: price, times", "column: dwell_time, times")
         .replace("shards: 2", "shards: 0")
         .replace("source: clickstream\n    buckets", "source: clicks\n    buckets");
     assertThatThrownBy(() -> load(bad))
         .isInstanceOf(ConfigInvalid.class)
         .hasMessage("""
-            test.yaml has 4 problem(s):
-            feature_groups[product_stats].source: must name a source in sources, got clicks
-            feature_groups[product_stats].buckets: must be between 1 and 4096, got 0
-            feature_groups[product_stats].features[1]: must be one of views, clicks, add_to_carts, purchases, distinct_users, revenue, got dwell_time
+            test.yaml has 1 problem(s):
             fanout.shards: must be between 1 and 4096, got 0""");
+    assertThatThrownBy(() -> load(bad.replace("shards: 0", "shards: 2")))
+        .isInstanceOf(ConfigInvalid.class)
+        .hasMessage("""
+            test.yaml has 2 problem(s):
+            feature_groups[product_stats].buckets: must be an integer between 1 and 4096, got 0
+            feature_groups[product_stats].source: must name a source in sources, got clicks""");
+    assertThatThrownBy(() -> load(VALID.replace("column: price, times", "column: dwell_time, times")))
+        .isInstanceOf(ConfigInvalid.class)
+        .hasMessage("""
+            test.yaml has 1 problem(s):
+            feature_groups[product_stats].features[1].column: unknown column dwell_time in source clickstream; \
+            columns are [event_id, event_time, user_id, product_id, event_type, price, quantity, session_id, \
+            _source_line]""");
   }
 
   @Test
   void unknownKeyIsRejectedWithItsPath() {
     assertThatThrownBy(() -> load(VALID.replace("buckets: 16", "buckets: 16\n    bucket_count: 3")))
         .isInstanceOf(ConfigInvalid.class)
-        .hasMessageStartingWith("test.yaml: feature_groups[0].bucket_count: Unrecognized field \"bucket_count\"");
+        .hasMessageContaining("feature_groups[product_stats]: unknown field bucket_count, allowed are [buckets,");
   }
 
   @Test
   void missingRequiredKeyIsRejectedWithItsPath() {
     assertThatThrownBy(() -> load(VALID.replace("    online_ttl_days: 90\n", "")))
         .isInstanceOf(ConfigInvalid.class)
-        .hasMessageContaining("feature_groups[0]")
-        .hasMessageContaining("online_ttl_days");
+        .hasMessageContaining("feature_groups[product_stats].online_ttl_days: must be an integer between 1 and 3650,"
+            + " got nothing");
   }
 
   @Test

@@ -56,8 +56,11 @@ class SchemaBindingTest {
             entity: product_id
             source: clickstream
             buckets: 4
-            features: [views]
             online_ttl_days: 90
+            event_time: event_time
+            dedupe_by: event_id
+            windows: [1d]
+            features: [{name: views, agg: count}]
         fanout: {chunks_per_extract: 1, extract_concurrency: 2, shards: 1, transform_concurrency: 1, load_concurrency: 1}
         """.formatted(usersOptions.indent(6).stripTrailing());
   }

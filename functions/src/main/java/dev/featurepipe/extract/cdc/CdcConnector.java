@@ -105,7 +105,8 @@ public final class CdcConnector implements SourceConnector {
         ctx.sourceBucket(), new LakeStore(ctx.s3(), ctx.lakeBucket()));
   }
 
-  static Schema changeLogSchema(CdcSourceOptions options) {
+  /** The Bronze schema of a source with these options: its change log. */
+  public static Schema changeLogSchema(CdcSourceOptions options) {
     List<Types.NestedField> columns = new ArrayList<>();
     columns.add(required(1, OP, Types.StringType.get(), "I, U or D"));
     columns.add(required(2, POSITION, "string".equals(options.positionType()) ? Types.StringType.get()

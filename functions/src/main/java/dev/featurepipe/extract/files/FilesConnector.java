@@ -116,6 +116,14 @@ public final class FilesConnector implements SourceConnector {
     this.s3 = s3;
     this.bucket = bucket;
     this.fields = options.fields().stream().map(FieldValues::new).toList();
+    this.schema = bronzeSchema(options);
+    int positionIndex = options.fields().size();
+    this.order = order(options, positionIndex);
+    this.template = GenericRecord.create(schema);
+  }
+
+  /** The Bronze schema of a source with these options (its fields, then the position column). */
+  public static Schema bronzeSchema(FilesSourceOptions options) {
     List<Types.NestedField> columns = new ArrayList<>();
     for (int i = 0; i < options.fields().size(); i++) {
       FilesSourceOptions.Field f = options.fields().get(i);
@@ -126,9 +134,7 @@ public final class FilesConnector implements SourceConnector {
     int positionIndex = columns.size();
     columns.add(required(positionIndex + 1, FilesSourceOptions.POSITION_COLUMN, Types.LongType.get(),
         "byte offset of the record in its (decompressed) source object, or Parquet row index"));
-    this.schema = new Schema(columns);
-    this.order = order(options, positionIndex);
-    this.template = GenericRecord.create(schema);
+    return new Schema(columns);
   }
 
   public static FilesConnector create(SourceConfig source, ConnectorContext ctx) {

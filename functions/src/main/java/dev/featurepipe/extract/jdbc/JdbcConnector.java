@@ -88,23 +88,30 @@ public final class JdbcConnector implements SourceConnector {
     this.dialect = Dialect.of(options.url());
     this.secrets = secrets;
     this.windows = new WatermarkWindows(options.sourceId(), watermarks, partitionSealed);
-    List<NestedField> fields = new ArrayList<>();
+    this.schema = bronzeSchema(options);
     int pos = -1;
+    for (int i = 0; i < options.columns().size(); i++) {
+      if (options.columns().get(i).name().equals(options.keyColumn())) {
+        pos = i;
+      }
+    }
+    this.keyPos = pos;
+    int k = pos;
+    this.order = Comparator.comparingLong(r -> ((Number) r.get(k)).longValue());
+  }
+
+  /** The Bronze schema of a source with these options; needs no connection. */
+  public static Schema bronzeSchema(JdbcSourceOptions options) {
+    List<NestedField> fields = new ArrayList<>();
     for (int i = 0; i < options.columns().size(); i++) {
       JdbcSourceOptions.Column c = options.columns().get(i);
       boolean key = c.name().equals(options.keyColumn());
-      if (key) {
-        pos = i;
-      }
       // Field ids are list positions + 1, fixed forever: Parquet readers match columns by id.
       fields.add(key || c.required()
           ? NestedField.required(i + 1, c.name(), c.icebergType())
           : NestedField.optional(i + 1, c.name(), c.icebergType()));
     }
-    this.schema = new Schema(fields);
-    this.keyPos = pos;
-    int k = pos;
-    this.order = Comparator.comparingLong(r -> ((Number) r.get(k)).longValue());
+    return new Schema(fields);
   }
 
   public static JdbcConnector create(SourceConfig source, ConnectorContext ctx) {

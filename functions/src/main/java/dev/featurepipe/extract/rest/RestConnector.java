@@ -108,6 +108,11 @@ public final class RestConnector implements SourceConnector {
     this.http = http;
     this.sleeper = sleeper;
     this.clock = clock;
+    this.schema = bronzeSchema(options);
+  }
+
+  /** The Bronze schema of a source with these options; needs no connection. */
+  public static Schema bronzeSchema(RestSourceOptions options) {
     List<Types.NestedField> columns = new ArrayList<>();
     for (int i = 0; i < options.fields().size(); i++) {
       RestSourceOptions.Field f = options.fields().get(i);
@@ -115,7 +120,7 @@ public final class RestConnector implements SourceConnector {
           ? Types.NestedField.required(i + 1, f.name(), f.icebergType())
           : Types.NestedField.optional(i + 1, f.name(), f.icebergType()));
     }
-    this.schema = new Schema(columns);
+    return new Schema(columns);
   }
 
   public static RestConnector create(SourceConfig source, ConnectorContext ctx) {

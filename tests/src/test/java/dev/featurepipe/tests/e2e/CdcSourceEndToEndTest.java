@@ -54,9 +54,9 @@ class CdcSourceEndToEndTest {
       %s
       feature_groups:
         - {name: product_stats, version: 1, entity: product_id, source: clickstream, buckets: 4,
-           features: [views, clicks, add_to_carts, purchases, distinct_users, revenue], online_ttl_days: 90}
+           PRODUCT_STATS_SPEC, online_ttl_days: 90}
       fanout: {chunks_per_extract: 2, extract_concurrency: 2, shards: 2, transform_concurrency: 2, load_concurrency: 2}
-      """;
+      """.replace("PRODUCT_STATS_SPEC", LocalStackFixture.PRODUCT_STATS_SPEC);
 
   private static final String PAYMENTS = """
         - id: payments

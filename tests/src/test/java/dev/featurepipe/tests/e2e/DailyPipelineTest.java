@@ -28,6 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /** The daily workflow end to end on the embedded stack, through the real ASL and handlers. */
 class DailyPipelineTest {
 
+  // Each test uses its own date, months apart, so no 30-day window of one reaches another's data.
+
   @TempDir static Path tempDir;
   static LocalStackFixture stack;
 
@@ -43,7 +45,7 @@ class DailyPipelineTest {
 
   @Test
   void rowCountsFeaturesAndItemsMatchAComputationFromTheRawEvents() {
-    LocalDate date = LocalDate.of(2026, 11, 20);
+    LocalDate date = LocalDate.of(2026, 1, 20);
     ClickstreamGenerator.Dataset data = stack.upload(7, date, 12_000, 5, 30);
 
     ExecutionResult result = stack.runDaily(date, Map.of());
@@ -58,10 +60,12 @@ class DailyPipelineTest {
     Map<String, ExpectedProductStats> silver = new TreeMap<>();
     for (Record r : stack.silverRows(date)) {
       assertThat(r.getField("dt")).isEqualTo(date);
-      ExpectedProductStats previous = silver.put((String) r.getField("product_id"), new ExpectedProductStats(
-          (Long) r.getField("views"), (Long) r.getField("clicks"), (Long) r.getField("add_to_carts"),
-          (Long) r.getField("purchases"), (Long) r.getField("distinct_users"), (BigDecimal) r.getField("revenue")));
+      assertThat(r.getField("as_of")).isEqualTo(date);
+      ExpectedProductStats previous = silver.put((String) r.getField("product_id"), silverStats(r, "1d"));
       assertThat(previous).as("one Silver row per product").isNull();
+      // The only date in this stack's 30 days: every window holds just that day.
+      assertThat(silverStats(r, "7d")).isEqualTo(silverStats(r, "1d"));
+      assertThat(silverStats(r, "30d")).isEqualTo(silverStats(r, "1d"));
     }
     assertThat(silver).isEqualTo(expected);
 
@@ -71,27 +75,44 @@ class DailyPipelineTest {
     expected.forEach((product, e) -> {
       Map<String, AttributeValue> item = items.get("p:feat:" + product);
       assertThat(item).as(product).isNotNull();
-      assertThat(Long.parseLong(item.get("views").n())).isEqualTo(e.views());
-      assertThat(Long.parseLong(item.get("clicks").n())).isEqualTo(e.clicks());
-      assertThat(Long.parseLong(item.get("add_to_carts").n())).isEqualTo(e.addToCarts());
-      assertThat(Long.parseLong(item.get("purchases").n())).isEqualTo(e.purchases());
-      assertThat(Long.parseLong(item.get("distinct_users").n())).isEqualTo(e.distinctUsers());
-      assertThat(new BigDecimal(item.get("revenue").n())).isEqualByComparingTo(e.revenue());
+      for (String w : List.of("1d", "7d", "30d")) {
+        assertThat(Long.parseLong(item.get("views_" + w).n())).isEqualTo(e.views());
+        assertThat(Long.parseLong(item.get("clicks_" + w).n())).isEqualTo(e.clicks());
+        assertThat(Long.parseLong(item.get("add_to_carts_" + w).n())).isEqualTo(e.addToCarts());
+        assertThat(Long.parseLong(item.get("purchases_" + w).n())).isEqualTo(e.purchases());
+        assertThat(Long.parseLong(item.get("distinct_users_" + w).n())).isEqualTo(e.distinctUsers());
+        assertThat(new BigDecimal(item.get("revenue_" + w).n())).isEqualByComparingTo(e.revenue());
+      }
       assertThat(item.get("as_of").s()).isEqualTo(date.toString());
       assertThat(item.get("run_id").s()).isEqualTo("daily-" + date);
       assertThat(Long.parseLong(item.get("ttl").n())).isEqualTo(ttl);
-      assertThat(item.get("vec").b().asByteArray()).hasSize(4 * 6);
+      assertThat(item).as("product_stats has no vector").hasSize(6 * 3 + 5);
     });
     Map<String, AttributeValue> meta = stack.metaItem();
     assertThat(meta.get("row_count").n()).isEqualTo(Integer.toString(expected.size()));
-    assertThat(Json.mapper().valueToTree(Json.read(meta.get("meta").s().getBytes(StandardCharsets.UTF_8), Map.class))
-        .get("vector").get("order").toString())
-        .isEqualTo("[\"views\",\"clicks\",\"add_to_carts\",\"purchases\",\"distinct_users\",\"revenue\"]");
+    var metaJson = Json.mapper().valueToTree(Json.read(meta.get("meta").s().getBytes(StandardCharsets.UTF_8), Map.class));
+    List<String> names = new java.util.ArrayList<>();
+    metaJson.get("features").forEach(f -> names.add(f.get("name").asText()));
+    List<String> expectedNames = new java.util.ArrayList<>();
+    for (String f : List.of("views", "clicks", "add_to_carts", "purchases", "distinct_users", "revenue")) {
+      for (String w : List.of("1d", "7d", "30d")) {
+        expectedNames.add(f + "_" + w);
+      }
+    }
+    assertThat(names).isEqualTo(expectedNames);
+    assertThat(metaJson.get("key_prefix").asText()).isEqualTo("p:feat:");
+    assertThat(metaJson.get("features").get(15).get("type").asText()).isEqualTo("decimal(38, 2)");
+  }
+
+  private static ExpectedProductStats silverStats(Record r, String window) {
+    return new ExpectedProductStats((Long) r.getField("views_" + window), (Long) r.getField("clicks_" + window),
+        (Long) r.getField("add_to_carts_" + window), (Long) r.getField("purchases_" + window),
+        (Long) r.getField("distinct_users_" + window), (BigDecimal) r.getField("revenue_" + window));
   }
 
   @Test
   void badLinesAreQuarantinedWithTheirReasonAndLineAndCountedInTheRunRecord() {
-    LocalDate date = LocalDate.of(2026, 11, 21);
+    LocalDate date = LocalDate.of(2026, 3, 21);
     ClickstreamGenerator.Dataset data = stack.upload(8, date, 3_000, 3, 24);
 
     ExecutionResult result = stack.runDaily(date, Map.of());
@@ -119,11 +140,13 @@ class DailyPipelineTest {
 
   @Test
   void rerunOfTheSameDateGivesIdenticalFilesAndItemsAndReplacesThePartition() {
-    LocalDate date = LocalDate.of(2026, 11, 22);
+    LocalDate date = LocalDate.of(2026, 5, 22);
     stack.upload(9, date, 5_000, 4, 5);
     assertThat(stack.runDaily(date, Map.of()).status()).isEqualTo("SUCCEEDED");
     Map<String, String> bronze1 = stack.objectHashes("bronze/source_id=clickstream/dt=" + date + "/");
     Map<String, String> silver1 = stack.objectHashes("silver/product_stats/v_1/data/dt=" + date + "/");
+    Map<String, String> tiles1 = stack.objectHashes("silver/product_stats/v_1_tiles/data/dt=" + date + "/");
+    assertThat(tiles1).as("the date's tiles are stored").isNotEmpty();
     var items1 = stack.onlineItems(date);
     List<Record> rows1 = stack.silverRows(date);
     Snapshot snapshot1 = stack.silverTable().currentSnapshot();
@@ -132,6 +155,7 @@ class DailyPipelineTest {
 
     assertThat(stack.objectHashes("bronze/source_id=clickstream/dt=" + date + "/")).isEqualTo(bronze1);
     assertThat(stack.objectHashes("silver/product_stats/v_1/data/dt=" + date + "/")).isEqualTo(silver1);
+    assertThat(stack.objectHashes("silver/product_stats/v_1_tiles/data/dt=" + date + "/")).isEqualTo(tiles1);
     assertThat(stack.onlineItems(date)).isEqualTo(items1);
     Snapshot snapshot2 = stack.silverTable().currentSnapshot();
     assertThat(snapshot2.snapshotId()).isNotEqualTo(snapshot1.snapshotId());
@@ -142,7 +166,7 @@ class DailyPipelineTest {
 
   @Test
   void rerunWithUnchangedInputsIsANoOpUnlessForcedAndChangedInputsAreRecomputed() {
-    LocalDate date = LocalDate.of(2026, 11, 19);
+    LocalDate date = LocalDate.of(2026, 7, 19);
     stack.upload(11, date, 2_000, 2, 0);
     ExecutionResult first = stack.runDaily(date, Map.of());
     assertThat(first.status()).isEqualTo("SUCCEEDED");
@@ -168,7 +192,7 @@ class DailyPipelineTest {
 
   @Test
   void anyFanOutGivesByteIdenticalOutputs() {
-    LocalDate date = LocalDate.of(2026, 11, 23);
+    LocalDate date = LocalDate.of(2026, 9, 23);
     stack.upload(10, date, 8_000, 6, 6);
     assertThat(stack.runDaily(date, Map.of("chunksPerExtract", 1, "extractConcurrency", 1, "shards", 1)).status())
         .isEqualTo("SUCCEEDED");
@@ -188,6 +212,7 @@ class DailyPipelineTest {
     Map<String, String> actual = new TreeMap<>();
     actual.putAll(stack.objectHashes("bronze/source_id=clickstream/dt=" + date + "/part-"));
     actual.putAll(stack.objectHashes("silver/product_stats/v_1/data/dt=" + date + "/"));
+    actual.putAll(stack.objectHashes("silver/product_stats/v_1_tiles/data/dt=" + date + "/"));
     assertThat(actual).isEqualTo(recorded);
   }
 }

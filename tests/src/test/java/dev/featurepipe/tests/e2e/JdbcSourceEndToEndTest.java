@@ -77,9 +77,9 @@ class JdbcSourceEndToEndTest {
                   - {name: signed_up, type: timestamptz, required: true}
           feature_groups:
             - {name: product_stats, version: 1, entity: product_id, source: clickstream, buckets: 4,
-               features: [views, clicks, add_to_carts, purchases, distinct_users, revenue], online_ttl_days: 90}
+               PRODUCT_STATS_SPEC, online_ttl_days: 90}
           fanout: {chunks_per_extract: 2, extract_concurrency: 2, shards: 2, transform_concurrency: 2, load_concurrency: 2}
-          """.formatted(pg.getPort(), secret);
+          """.formatted(pg.getPort(), secret).replace("PRODUCT_STATS_SPEC", LocalStackFixture.PRODUCT_STATS_SPEC);
       LoadedConfig config = ConfigLoader.load(yaml.getBytes(StandardCharsets.UTF_8), "jdbc.yaml");
       try (LocalStackFixture stack = new LocalStackFixture(tempDir.resolve("stack"), config, UnaryOperator.identity())) {
         stack.upload(51, date, 2_000, 2, 0);
@@ -166,9 +166,9 @@ class JdbcSourceEndToEndTest {
                   - {name: updated_at, type: timestamptz, required: true}
           feature_groups:
             - {name: product_stats, version: 1, entity: product_id, source: clickstream, buckets: 4,
-               features: [views, clicks, add_to_carts, purchases, distinct_users, revenue], online_ttl_days: 90}
+               PRODUCT_STATS_SPEC, online_ttl_days: 90}
           fanout: {chunks_per_extract: 2, extract_concurrency: 2, shards: 2, transform_concurrency: 2, load_concurrency: 2}
-          """.formatted(pg.getPort(), secret);
+          """.formatted(pg.getPort(), secret).replace("PRODUCT_STATS_SPEC", LocalStackFixture.PRODUCT_STATS_SPEC);
       LoadedConfig config = ConfigLoader.load(yaml.getBytes(StandardCharsets.UTF_8), "jdbc-incremental.yaml");
       try (LocalStackFixture stack = new LocalStackFixture(tempDir.resolve("stack"), config, UnaryOperator.identity())) {
         stack.upload(52, d1, 500, 1, 0);

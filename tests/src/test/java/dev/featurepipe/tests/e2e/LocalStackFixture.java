@@ -36,6 +36,18 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 final class LocalStackFixture implements AutoCloseable {
 
   static final String GROUP = "product_stats_v1";
+
+  /**
+   * The engine spec of config/pipeline.yaml's product_stats as one YAML flow line, for test configs
+   * that declare the group inline: {@code {name: product_stats, ..., PRODUCT_STATS_SPEC}}.
+   */
+  static final String PRODUCT_STATS_SPEC = "event_time: event_time, dedupe_by: event_id, windows: [1d, 7d, 30d],"
+      + " features: [{name: views, agg: count, where: {column: event_type, in: [view]}},"
+      + " {name: clicks, agg: count, where: {column: event_type, in: [click]}},"
+      + " {name: add_to_carts, agg: count, where: {column: event_type, in: [add_to_cart]}},"
+      + " {name: purchases, agg: count, where: {column: event_type, in: [purchase]}},"
+      + " {name: distinct_users, agg: count_distinct, column: user_id},"
+      + " {name: revenue, agg: sum, column: price, times: quantity, where: {column: event_type, in: [purchase]}}]";
   private static final AtomicInteger EXECUTIONS = new AtomicInteger();
 
   final LocalPipeline local;

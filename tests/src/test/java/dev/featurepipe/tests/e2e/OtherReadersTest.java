@@ -46,8 +46,8 @@ class OtherReadersTest {
         assertThat(rs.getLong(1)).isEqualTo(data.validEvents().size());
       }
       Map<String, ExpectedProductStats> silver = new TreeMap<>();
-      try (ResultSet rs = st.executeQuery("SELECT product_id, views, clicks, add_to_carts, purchases, distinct_users, "
-          + "revenue FROM read_parquet('" + downloads.resolve("silver") + "/**/*.parquet')")) {
+      try (ResultSet rs = st.executeQuery("SELECT product_id, views_1d, clicks_1d, add_to_carts_1d, "
+          + "purchases_1d, distinct_users_1d, revenue_1d FROM read_parquet('" + downloads.resolve("silver") + "/**/*.parquet')")) {
         while (rs.next()) {
           silver.put(rs.getString(1), new ExpectedProductStats(rs.getLong(2), rs.getLong(3), rs.getLong(4),
               rs.getLong(5), rs.getLong(6), rs.getBigDecimal(7).setScale(2)));

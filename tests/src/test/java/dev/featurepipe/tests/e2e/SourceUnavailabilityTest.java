@@ -27,11 +27,11 @@ class SourceUnavailabilityTest {
         - {id: clicks_eu, kind: s3_jsonl, prefix: clicks_eu/, schema: clickstream_event_v1}
       feature_groups:
         - {name: product_stats, version: 1, entity: product_id, source: clickstream, buckets: 4,
-           features: [views, clicks, add_to_carts, purchases, distinct_users, revenue], online_ttl_days: 90}
+           PRODUCT_STATS_SPEC, online_ttl_days: 90}
         - {name: product_stats, version: 2, entity: product_id, source: clicks_eu, buckets: 4,
-           features: [views, purchases, revenue], online_ttl_days: 90}
+           PRODUCT_STATS_SPEC, online_ttl_days: 90}
       fanout: {chunks_per_extract: 1, extract_concurrency: 2, shards: 2, transform_concurrency: 2, load_concurrency: 2}
-      """;
+      """.replace("PRODUCT_STATS_SPEC", LocalStackFixture.PRODUCT_STATS_SPEC);
 
   @Test
   void aSourceThatStaysDownEndsTheRunPartialWithItsGroupStaleAndARerunCompletesIt(@TempDir Path tempDir) {
