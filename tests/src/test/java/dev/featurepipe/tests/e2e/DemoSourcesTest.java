@@ -42,6 +42,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.apache.iceberg.data.Record;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -63,10 +65,13 @@ class DemoSourcesTest {
   static final String DEMO_CONFIG = "config/demo/pipeline.yaml";
 
   /** What one run left in Bronze: the partition manifests and every data file's SHA-256 as downloaded. */
-  record Run(Map<String, PartitionManifest> manifests, Map<String, String> parquetSha256, Path downloads) {}
+  record Run(Map<String, PartitionManifest> manifests, Map<String, String> parquetSha256, Path downloads,
+      Map<String, Record> userActivity, Map<String, Map<String, AttributeValue>> userItems,
+      Map<String, AttributeValue> userMeta, List<String> vocabulary) {}
 
   @Test
-  void usersAndProductsLandInBronzeAsGeneratedAndARunFromScratchWritesIdenticalBronzeFiles(@TempDir Path tempDir)
+  void usersAndProductsLandInBronzeAsGeneratedUserActivityJoinsTheCatalogAndARunFromScratchWritesIdenticalFiles(
+      @TempDir Path tempDir)
       throws Exception {
     ClickstreamGenerator.Spec clicks = ClickstreamGenerator.Spec.demo(DATE, EVENTS);
     ClickstreamGenerator.Dataset clickstream = ClickstreamGenerator.generate(clicks, "clickstream/");
@@ -131,12 +136,17 @@ class DemoSourcesTest {
       }
     }
 
+    assertUserActivityMatchesDuckDb(first, catalog);
+
     // From scratch: new stack, new PostgreSQL, new API, on other ports, data generated again.
     Run second = runDemo(tempDir.resolve("second"), clicks, UsersGenerator.generate(UsersGenerator.Spec.of(clicks)),
         CatalogGenerator.generate(CatalogGenerator.Spec.of(clicks)));
     assertThat(second.parquetSha256()).isEqualTo(first.parquetSha256());
     assertThat(first.parquetSha256().keySet()).anyMatch(k -> k.startsWith(LakeLayout.bronzePrefix("users", DATE)))
-        .anyMatch(k -> k.startsWith(LakeLayout.bronzePrefix("products", DATE)));
+        .anyMatch(k -> k.startsWith(LakeLayout.bronzePrefix("products", DATE)))
+        .anyMatch(k -> k.startsWith("silver/user_activity/v_1/data/dt=" + DATE + "/"))
+        .anyMatch(k -> k.startsWith("silver/user_activity/v_1_tiles/data/dt=" + DATE + "/"));
+    assertThat(second.userItems()).isEqualTo(first.userItems());
   }
 
   @Test
@@ -205,7 +215,19 @@ class DemoSourcesTest {
           Files.write(file, bytes);
         }
       }
-      return new Run(manifests, hashes, downloads);
+      for (String prefix : List.of("silver/product_stats/", "silver/user_activity/")) {
+        for (String key : stack.lake().list(prefix)) {
+          if (key.endsWith(".parquet")) {
+            hashes.put(key, Hashing.sha256Hex(stack.lake().get(key)));
+          }
+        }
+      }
+      Map<String, Record> userActivity = new TreeMap<>();
+      stack.silverRows("user_activity_v1", DATE).forEach(r -> userActivity.put((String) r.getField("user_id"), r));
+      return new Run(manifests, hashes, downloads, userActivity, stack.onlineItems("user_activity_v1"),
+          stack.onlineItems("meta").get("meta:user_activity_v1"),
+          stack.local.context().config().config().group("user_activity_v1").orElseThrow().spec().vector().orElseThrow()
+              .vocabulary());
     }
   }
 
@@ -225,6 +247,93 @@ class DemoSourcesTest {
     assertThat(text.split(java.util.regex.Pattern.quote(target), -1)).as("%s occurs once in %s", target, DEMO_CONFIG)
         .hasSize(2);
     return text.replace(target, replacement);
+  }
+
+  /**
+   * user_activity of the one date (so every window holds just it) against DuckDB over the Bronze
+   * clickstream joined with the Bronze catalog, and the DynamoDB items against both.
+   */
+  private static void assertUserActivityMatchesDuckDb(Run run, CatalogGenerator.Dataset catalog) throws SQLException {
+    assertThat(run.vocabulary()).as("the vector's vocabulary covers the catalog's categories")
+        .containsAll(catalog.products().stream().map(CatalogGenerator.Product::category).distinct().toList());
+    Map<String, List<Object>> expected = new TreeMap<>();
+    Map<String, Map<String, Long>> categories = new TreeMap<>();
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement st = duck.createStatement()) {
+      // A replayed event (same user and event id) counts once: the first by event time, then every
+      // column in Bronze order, nulls first. Each event gets its product's category from the catalog.
+      st.execute("CREATE TABLE j AS WITH e AS (SELECT * FROM read_parquet("
+          + files(run, run.manifests().get("clickstream")) + ") QUALIFY row_number() OVER (PARTITION BY user_id,"
+          + " event_id ORDER BY event_time, event_id, user_id, product_id, event_type, price NULLS FIRST,"
+          + " quantity NULLS FIRST, session_id NULLS FIRST, _source_line) = 1)"
+          + " SELECT e.*, p.category FROM e LEFT JOIN read_parquet(" + files(run, run.manifests().get("products"))
+          + ") p ON e.product_id = p.product_id");
+      try (ResultSet rs = st.executeQuery("SELECT user_id, count(*) FILTER (WHERE event_type = 'view'),"
+          + " count(*) FILTER (WHERE event_type = 'click'), count(*) FILTER (WHERE event_type = 'purchase'),"
+          + " coalesce(sum(price * quantity) FILTER (WHERE event_type = 'purchase'), 0), count(DISTINCT product_id)"
+          + " FROM j GROUP BY user_id")) {
+        while (rs.next()) {
+          long views = rs.getLong(2);
+          long clicks = rs.getLong(3);
+          expected.put(rs.getString(1), new ArrayList<>(List.of(views, clicks, rs.getLong(4),
+              rs.getBigDecimal(5).setScale(2), rs.getLong(6), views == 0 ? "null" : (double) clicks / views)));
+        }
+      }
+      try (ResultSet rs = st.executeQuery("SELECT user_id, category, count(*) FROM j WHERE category IS NOT NULL"
+          + " GROUP BY user_id, category")) {
+        while (rs.next()) {
+          categories.computeIfAbsent(rs.getString(1), u -> new TreeMap<>()).put(rs.getString(2), rs.getLong(3));
+        }
+      }
+    }
+    expected.forEach((user, row) -> {
+      Map<String, Long> counts = categories.getOrDefault(user, Map.of());
+      row.add(counts.entrySet().stream()
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+          .limit(3).map(e -> e.getKey() + "=" + e.getValue()).toList());
+      long total = counts.values().stream().mapToLong(Long::longValue).sum();
+      row.add(run.vocabulary().stream()
+          .map(c -> total == 0 ? 0.0f : (float) ((double) counts.getOrDefault(c, 0L) / total)).toList());
+    });
+    assertThat(expected.values()).as("some users have a full top 3")
+        .anyMatch(r -> ((List<?>) r.get(6)).size() == 3);
+
+    Map<String, List<Object>> silver = new TreeMap<>();
+    run.userActivity().forEach((user, r) -> {
+      for (String w : List.of("1d", "7d", "30d")) {
+        List<Object> row = new ArrayList<>(List.of(r.getField("views_" + w), r.getField("clicks_" + w),
+            r.getField("purchases_" + w), ((BigDecimal) r.getField("revenue_" + w)).setScale(2),
+            r.getField("distinct_products_" + w), r.getField("ctr_" + w) == null ? "null" : r.getField("ctr_" + w)));
+        row.add(((List<?>) r.getField("top_categories_" + w)).stream()
+            .map(e -> ((Record) e).get(0) + "=" + ((Record) e).get(1)).toList());
+        row.add(r.getField("category_profile"));
+        if (w.equals("1d")) {
+          silver.put(user, row);
+        } else {
+          assertThat(row).as("%s: one date, so %s equals 1d", user, w).isEqualTo(silver.get(user));
+        }
+      }
+    });
+    assertThat(silver).isEqualTo(expected);
+
+    Map<String, List<Object>> online = new TreeMap<>();
+    run.userItems().forEach((pk, item) -> {
+      assertThat(pk).startsWith("u:feat:");
+      java.nio.ByteBuffer vec = item.get("category_profile").b().asByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      List<Float> profile = new ArrayList<>();
+      while (vec.hasRemaining()) {
+        profile.add(vec.getFloat());
+      }
+      online.put(pk.substring("u:feat:".length()), List.of(Long.parseLong(item.get("views_30d").n()),
+          Long.parseLong(item.get("clicks_30d").n()), Long.parseLong(item.get("purchases_30d").n()),
+          new BigDecimal(item.get("revenue_30d").n()).setScale(2), Long.parseLong(item.get("distinct_products_30d").n()),
+          item.containsKey("ctr_30d") ? (Object) Double.parseDouble(item.get("ctr_30d").n()) : "null",
+          item.get("top_categories_30d").l().stream().map(e -> e.m().get("value").s() + "=" + e.m().get("count").n())
+              .toList(),
+          profile));
+    });
+    assertThat(online).isEqualTo(expected);
+    assertThat(run.userMeta().get("meta").s()).contains("\"order\":" + dev.featurepipe.ops.Json.string(run.vocabulary()))
+        .contains("\"key_prefix\":\"u:feat:\"").contains("\"name\":\"ctr_7d\"");
   }
 
   /** A DuckDB list literal of the manifest's files as downloaded: read through the manifest, never a listing. */

@@ -144,7 +144,16 @@ final class LocalStackFixture implements AutoCloseable {
   }
 
   List<Record> silverRows(LocalDate date) {
-    Table table = silverTable();
+    return silverRows(GROUP, date);
+  }
+
+  /** The rows of {@code dt = date} of a Silver table ({@code product_stats_v1}, {@code user_activity_v1_tiles}, ...). */
+  List<Record> silverRows(String table, LocalDate date) {
+    return silverRows(local.context().catalog().get()
+        .loadTable(TableIdentifier.of(Namespace.of(local.context().catalogDatabase()), table)), date);
+  }
+
+  private static List<Record> silverRows(Table table, LocalDate date) {
     table.refresh();
     List<Record> rows = new ArrayList<>();
     try (CloseableIterable<Record> it = IcebergGenerics.read(table).where(Expressions.equal("dt", date.toString())).build()) {
@@ -168,6 +177,11 @@ final class LocalStackFixture implements AutoCloseable {
 
   /** All feature items of the group, keyed by pk, read over HTTP with the SDK. */
   Map<String, Map<String, AttributeValue>> onlineItems() {
+    return onlineItems(GROUP);
+  }
+
+  /** All items whose sort key is {@code sk} (a group version, or meta), keyed by pk. */
+  Map<String, Map<String, AttributeValue>> onlineItems(String sk) {
     Map<String, Map<String, AttributeValue>> out = new TreeMap<>();
     Map<String, AttributeValue> start = null;
     do {
@@ -175,7 +189,7 @@ final class LocalStackFixture implements AutoCloseable {
       ScanResponse page = local.clients().dynamoDb()
           .scan(b -> b.tableName(local.context().names().featureTable()).exclusiveStartKey(from));
       for (Map<String, AttributeValue> item : page.items()) {
-        if (item.get("sk").s().equals(GROUP)) {
+        if (item.get("sk").s().equals(sk)) {
           out.put(item.get("pk").s(), item);
         }
       }
