@@ -17,7 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import dev.featurepipe.config.ConfigLoader;
+import dev.featurepipe.config.LoadedConfig;
+import dev.featurepipe.infra.sfn.ExecutionResult;
+import dev.featurepipe.infra.stack.RepoRoot;
+import java.nio.charset.StandardCharsets;
+import java.util.function.UnaryOperator;
 import org.apache.iceberg.data.Record;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -119,5 +126,35 @@ class WindowedFeaturesEndToEndTest {
         .anyMatch(row -> row.get(0).equals(0L) && row.get(4).equals(0L) && !row.get(10).equals(0L));
     assertThat(expected.values()).as("and the 7-day window of some adds both dates")
         .anyMatch(row -> (Long) row.get(6) > (Long) row.get(0) && (Long) row.get(0) > 0);
+  }
+
+  @Test
+  void aChangedDefinitionUnderThePublishedVersionFailsAsSchemaIncompatibleAndKeepsTheServedFeatures(
+      @TempDir Path tempDir) throws Exception {
+    LocalDate date = LocalDate.of(2026, 8, 3);
+    long snapshot;
+    Map<String, Map<String, AttributeValue>> items;
+    try (LocalStackFixture stack = new LocalStackFixture(tempDir)) {
+      stack.upload(73, date, 1_000, 1, 0);
+      assertThat(stack.runDaily(date, Map.of()).status()).isEqualTo("SUCCEEDED");
+      snapshot = stack.silverTable().currentSnapshot().snapshotId();
+      items = stack.onlineItems(date);
+    }
+    // product_stats v1 with a 90-day window added: other feature columns, same version.
+    String yaml = Files.readString(RepoRoot.locate().resolve("config/pipeline.yaml"));
+    assertThat(yaml).contains("windows: [1d, 7d, 30d]");
+    LoadedConfig edited = ConfigLoader.load(yaml.replace("windows: [1d, 7d, 30d]", "windows: [1d, 7d, 30d, 90d]")
+        .getBytes(StandardCharsets.UTF_8), "edited.yaml");
+
+    try (LocalStackFixture stack = new LocalStackFixture(tempDir, edited, UnaryOperator.identity())) {
+      ExecutionResult result = stack.runDaily(date, Map.of(), true);
+
+      assertThat(result.status()).isEqualTo("FAILED");
+      assertThat(result.error() + " " + result.cause()).contains("dev.featurepipe.errors.SchemaIncompatible")
+          .contains("published versions are immutable: give the changed definition version 2");
+      stack.silverTable().refresh();
+      assertThat(stack.silverTable().currentSnapshot().snapshotId()).isEqualTo(snapshot);
+      assertThat(stack.onlineItems(date)).isEqualTo(items).isNotEmpty();
+    }
   }
 }
