@@ -1,6 +1,7 @@
 package dev.featurepipe.config;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -10,6 +11,7 @@ import dev.featurepipe.extract.SourceConnectors;
 import dev.featurepipe.schema.SchemaBinding;
 import dev.featurepipe.schema.SchemaFiles;
 import dev.featurepipe.schema.SourceSchema;
+import dev.featurepipe.transform.engine.FeatureGroupSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,13 +23,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.featurepipe.transform.engine.FeatureGroupSpec;
-import org.apache.iceberg.Schema;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.apache.iceberg.Schema;
 
 /**
  * Reads {@code pipeline.yaml} strictly (unknown keys and missing required keys fail) and checks every
