@@ -78,8 +78,6 @@ final class FeatureBenchSql {
         "histogram(category)", "coalesce(" + top.formatted("any_value(§merged)") + ", '')");
   }
 
-  static final String PRODUCTS_SQL = "read_parquet('%s')";
-
   private FeatureBenchSql() {}
 
   /** Deduplicated Bronze rows from {@code first} to {@code asOf} (inclusive), with the join when asked. */
