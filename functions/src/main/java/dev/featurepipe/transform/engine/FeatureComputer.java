@@ -85,7 +85,7 @@ public final class FeatureComputer {
     spec.vector().ifPresent(v -> passOrder.add(v.window()));
     passOrder.sort(Comparator.comparingInt(Window::days));
     List<Object> entities = new ArrayList<>(grouped.keySet());
-    entities.sort(layout.entityOrder());
+    layout.sortByEntity(entities, e -> e);
     List<Record> out = new ArrayList<>(entities.size());
     for (Object entity : entities) {
       List<Record> entityTiles = grouped.get(entity);

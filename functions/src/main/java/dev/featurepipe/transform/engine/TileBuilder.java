@@ -196,8 +196,7 @@ public final class TileBuilder {
   /** The tiles, sorted by entity (Iceberg order) then day; entities with no row passing the filter have none. */
   public List<Record> finish() {
     List<EntityRows> entities = new ArrayList<>(byEntity.values());
-    Comparator<Object> entityOrder = layout.entityOrder();
-    entities.sort((a, b) -> entityOrder.compare(a.entity, b.entity));
+    layout.sortByEntity(entities, e -> e.entity);
     List<Record> out = new ArrayList<>();
     Object[] projected = new Object[sourcePos.length];
     Record[] joined = new Record[joinKeyPos.length];

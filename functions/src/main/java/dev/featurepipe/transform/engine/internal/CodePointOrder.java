@@ -31,6 +31,22 @@ final class CodePointOrder implements Comparator<Object> {
     return a.length() - b.length();
   }
 
+  /**
+   * True for a {@link String} whose chars are all below U+D800: between two such strings this order
+   * is {@link String#compareTo}, since {@link #fixUp} changes only chars from U+D800 up.
+   */
+  static boolean isBelowSurrogates(Object value) {
+    if (!(value instanceof String s)) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0xD800) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static int fixUp(char c) {
     if (c < 0xD800) {
       return c;

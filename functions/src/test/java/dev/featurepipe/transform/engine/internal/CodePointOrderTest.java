@@ -37,4 +37,24 @@ class CodePointOrderTest {
           b.getBytes(StandardCharsets.UTF_8)))).as("%s vs %s", a, b).isEqualTo(expected);
     }
   }
+
+  @Test
+  void stringsBelowSurrogatesCompareLikeStringCompareToAndOthersAreRecognised() {
+    Random rnd = new Random(6);
+    int plain = 0;
+    for (int i = 0; i < 200_000; i++) {
+      String a = random(rnd);
+      String b = random(rnd);
+      boolean below = (a + b).chars().allMatch(c -> c < 0xD800);
+      assertThat(CodePointOrder.isBelowSurrogates(a) && CodePointOrder.isBelowSurrogates(b)).as("%s, %s", a, b)
+          .isEqualTo(below);
+      if (below) {
+        plain++;
+        assertThat(Integer.signum(a.compareTo(b))).as("%s vs %s", a, b)
+            .isEqualTo(Integer.signum(CodePointOrder.INSTANCE.compare(a, b)));
+      }
+    }
+    assertThat(plain).isGreaterThan(10_000);
+    assertThat(CodePointOrder.isBelowSurrogates(new StringBuilder("abc"))).as("not a String").isFalse();
+  }
 }
