@@ -31,4 +31,21 @@ public final class ConnectorOptions {
       throw new ConfigInvalid("sources[" + sourceId + "].options: " + e.getMessage(), e);
     }
   }
+
+  /**
+   * The rule for an S3 key prefix of a source's objects: empty, or ending in / and not starting with
+   * /; a violation goes to {@code out} as {@code <at>prefix: ...}.
+   */
+  public static void checkPrefix(java.util.List<String> out, String at, String prefix) {
+    if (prefix == null || prefix.startsWith("/") || !(prefix.isEmpty() || prefix.endsWith("/"))) {
+      out.add(at + "prefix: must be empty or a key prefix ending in / and not starting with /, got " + prefix);
+    }
+  }
+
+  /** {@code value} must be one of {@code allowed}; a violation goes to {@code out} as {@code <path>: ...}. */
+  public static void checkOneOf(java.util.List<String> out, String path, java.util.List<String> allowed, String value) {
+    if (!allowed.contains(value)) {
+      out.add(path + ": must be one of " + String.join(", ", allowed) + ", got " + value);
+    }
+  }
 }

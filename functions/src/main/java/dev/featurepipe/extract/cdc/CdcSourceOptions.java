@@ -85,15 +85,9 @@ public record CdcSourceOptions(
     fields = fields == null ? List.of() : List.copyOf(fields);
     List<String> out = new ArrayList<>();
     String at = "sources[" + sourceId + "].options.";
-    if (prefix == null || prefix.startsWith("/") || !(prefix.isEmpty() || prefix.endsWith("/"))) {
-      out.add(at + "prefix: must be empty or a key prefix ending in / and not starting with /, got " + prefix);
-    }
-    if (!FORMATS.contains(format)) {
-      out.add(at + "format: must be one of " + String.join(", ", FORMATS) + ", got " + format);
-    }
-    if (!POSITION_TYPES.contains(positionType)) {
-      out.add(at + "position_type: must be one of " + String.join(", ", POSITION_TYPES) + ", got " + positionType);
-    }
+    ConnectorOptions.checkPrefix(out, at, prefix);
+    ConnectorOptions.checkOneOf(out, at + "format", FORMATS, format);
+    ConnectorOptions.checkOneOf(out, at + "position_type", POSITION_TYPES, positionType);
     if ("debezium_json".equals(format)) {
       if (positionColumn != null) {
         out.add(at + "position_column: only applies to format dms_csv, got " + positionColumn);

@@ -139,15 +139,9 @@ public record FilesSourceOptions(
     key = key == null ? List.of() : List.copyOf(key);
     List<String> out = new ArrayList<>();
     String at = "sources[" + sourceId + "].options.";
-    if (prefix == null || prefix.startsWith("/") || !(prefix.isEmpty() || prefix.endsWith("/"))) {
-      out.add(at + "prefix: must be empty or a key prefix ending in / and not starting with /, got " + prefix);
-    }
-    if (!FORMATS.contains(format)) {
-      out.add(at + "format: must be one of " + String.join(", ", FORMATS) + ", got " + format);
-    }
-    if (!COMPRESSIONS.contains(compression)) {
-      out.add(at + "compression: must be one of " + String.join(", ", COMPRESSIONS) + ", got " + compression);
-    }
+    ConnectorOptions.checkPrefix(out, at, prefix);
+    ConnectorOptions.checkOneOf(out, at + "format", FORMATS, format);
+    ConnectorOptions.checkOneOf(out, at + "compression", COMPRESSIONS, compression);
     if ("parquet".equals(format) && "gzip".equals(compression)) {
       out.add(at + "compression: must be none for parquet (Parquet compresses its own pages), got gzip");
     }
