@@ -278,7 +278,10 @@ public final class ConfigLoader {
     FanoutConfig f = config.fanout();
     positive(out, "fanout.chunks_per_extract", f.chunksPerExtract(), 1000);
     positive(out, "fanout.extract_concurrency", f.extractConcurrency(), 10000);
-    positive(out, "fanout.shards", f.shards(), 4096);
+    if (f.shards() != null) {
+      positive(out, "fanout.shards", f.shards(), 4096);
+    }
+    positive(out, "fanout.rows_per_shard", f.rowsPerShard(), 1_000_000_000);
     positive(out, "fanout.transform_concurrency", f.transformConcurrency(), 10000);
     positive(out, "fanout.load_concurrency", f.loadConcurrency(), 10000);
     return out;

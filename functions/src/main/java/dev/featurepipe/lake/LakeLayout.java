@@ -106,6 +106,20 @@ public final class LakeLayout {
         + ".json";
   }
 
+  /**
+   * One Bronze file's rows for one group, split by Transform shard (see transform.ShuffleFile).
+   * Under {@code tmp/}, which a lifecycle rule empties after 7 days: an intermediate, never read
+   * after the run that wrote it commits. {@code contentHash} covers everything the bytes depend on.
+   */
+  public static String shuffleFile(String group, LocalDate dt, String contentHash) {
+    return "tmp/shuffle/" + id("group", group) + "/dt=" + dt + "/" + contentHash + ".fpshuffle";
+  }
+
+  /** The shuffle Distributed Map's item list and ResultWriter prefix (daily.asl.json builds the same string). */
+  public static String shuffleItems(String runId) {
+    return runPrefix(runId) + "shuffle-items.json";
+  }
+
   public static String runRecord(String runId) {
     return runPrefix(runId) + "run.json";
   }

@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** Whole-object reads and writes in the lake bucket. */
+/** Whole-object reads and writes in the lake bucket, and ranged reads of one segment. */
 public final class LakeStore {
 
   private final S3Client s3;
@@ -51,12 +51,44 @@ public final class LakeStore {
     }
   }
 
+  /** Whether an object exists (a HEAD request: the bytes are not read). */
+  public boolean exists(String key) {
+    try {
+      s3.headObject(b -> b.bucket(bucket).key(key));
+      return true;
+    } catch (NoSuchKeyException e) {
+      return false;
+    }
+  }
+
   /** Reads an object a previous step must have written; its absence is a workflow bug. */
   public byte[] get(String key) {
     return find(key)
         .orElseThrow(
             () -> new IllegalStateException(
                 "[BUG] s3://" + bucket + "/" + key + " is missing; an earlier step should have written it"));
+  }
+
+  /**
+   * Bytes {@code [from, from + length)} of an object a previous step must have written (one ranged
+   * GET), for readers that need one segment of a larger object.
+   */
+  public byte[] getRange(String key, long from, long length) {
+    if (from < 0 || length < 1) {
+      throw new IllegalArgumentException("[BUG] range of " + key + " must start at >= 0 and have >= 1 byte");
+    }
+    try {
+      byte[] bytes = s3.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key)
+          .range("bytes=" + from + "-" + (from + length - 1)).build()).asByteArray();
+      if (bytes.length != length) {
+        throw new IllegalStateException("s3://" + bucket + "/" + key + " returned " + bytes.length + " bytes for a "
+            + length + "-byte range at " + from + "; the object is shorter than its writer said");
+      }
+      return bytes;
+    } catch (NoSuchKeyException e) {
+      throw new IllegalStateException(
+          "[BUG] s3://" + bucket + "/" + key + " is missing; an earlier step should have written it", e);
+    }
   }
 
   public <T> T getJson(String key, Class<T> type) {

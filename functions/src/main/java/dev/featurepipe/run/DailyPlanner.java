@@ -22,7 +22,8 @@ import java.util.List;
 
 /**
  * Plans one daily run: fixes the run id and fan-out, lists each source's objects for the date into
- * an Extract item manifest in S3 (sorted by key), and lists the (group, shard) items.
+ * an Extract item manifest in S3 (sorted by key), and lists the groups to compute. Their shards are
+ * planned at SealBronze, when the sealed partitions' sizes are known.
  */
 public final class DailyPlanner {
 
@@ -63,7 +64,6 @@ public final class DailyPlanner {
     List<String> downIds = down.stream().map(Plan.UnavailableSource::sourceId).toList();
     List<String> groups = new ArrayList<>();
     List<String> stale = new ArrayList<>();
-    List<TransformItem> transformItems = new ArrayList<>();
     for (FeatureGroupConfig g : ctx.config().config().featureGroups()) {
       // A group needs its own source and every source it joins: without today's dimension partition
       // its tiles would join nothing, so it keeps serving yesterday's values instead.
@@ -72,12 +72,9 @@ public final class DailyPlanner {
         continue;
       }
       groups.add(g.versionedName());
-      for (int shard = 0; shard < fanout.shards(); shard++) {
-        transformItems.add(new TransformItem(g.versionedName(), shard, fanout.shards()));
-      }
     }
     return new Plan(runId, date.toString(), ctx.names().lakeBucket(), new S3Ref(lake.bucket(), itemsKey),
-        items.size(), fanout, groups, transformItems, ctx.config().sha256(), ctx.codeVersion(), fingerprint, skip,
+        items.size(), fanout, groups, ctx.config().sha256(), ctx.codeVersion(), fingerprint, skip,
         request.forced(), request.attempt(), retry, retryWaitSeconds(request.attempt()), down, stale);
   }
 

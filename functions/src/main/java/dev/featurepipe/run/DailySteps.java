@@ -37,6 +37,9 @@ import dev.featurepipe.run.StepRequests.FailureSummary;
 import dev.featurepipe.run.StepRequests.LoadRequest;
 import dev.featurepipe.run.StepRequests.LoadSummary;
 import dev.featurepipe.run.StepRequests.SealSummary;
+import dev.featurepipe.run.StepRequests.ShuffleBatch;
+import dev.featurepipe.run.StepRequests.ShuffleSummary;
+import dev.featurepipe.transform.BronzeShuffler;
 import dev.featurepipe.transform.FeatureShardBuilder;
 import dev.featurepipe.transform.StoredTiles;
 import dev.featurepipe.transform.engine.FeatureGroupSpec;
@@ -73,7 +76,7 @@ public final class DailySteps {
           true, request.fanout(), request.planAttempt()));
     }
     Log.info("PlanDailyRun", plan.skip() ? "unchanged_skipped" : "planned", Log.RUN_ID, plan.runId(), "date",
-        plan.date(), "chunks", plan.chunks(), "shards", plan.fanout().shards(), "input_fingerprint",
+        plan.date(), "chunks", plan.chunks(), "groups", plan.groups(), "input_fingerprint",
         plan.inputFingerprint());
     return plan;
   }
@@ -160,7 +163,69 @@ public final class DailySteps {
           sealed.manifestKey(), "rows", sealed.rows(), "quarantined", sealed.quarantined(), "orphans_deleted",
           sealed.deleted().size(), "derived", derived);
     }
-    return new SealSummary(manifests, rows, quarantined, files);
+    FeatureStagePlan features = planFeatureStage(state, dt, manifests);
+    return new SealSummary(manifests, rows, quarantined, files, features.shuffleItems(), features.shuffleCount(),
+        features.transformItems(), features.commitItems());
+  }
+
+  private record FeatureStagePlan(S3Ref shuffleItems, int shuffleCount, List<TransformItem> transformItems,
+      List<StepRequests.CommitItem> commitItems) {}
+
+  /**
+   * Sizes the Transform stage from the sealed partitions: each group's shard count from its
+   * source's Bronze rows (Fanout.shardsFor), one shuffle item per Bronze file of that source, one
+   * transform item per shard. The shuffle items go to S3 (a day can have thousands of files).
+   */
+  private FeatureStagePlan planFeatureStage(RunState state, LocalDate dt, SortedMap<String, String> manifests) {
+    List<StepRequests.ShuffleItem> shuffle = new java.util.ArrayList<>();
+    List<TransformItem> transform = new java.util.ArrayList<>();
+    List<StepRequests.CommitItem> commit = new java.util.ArrayList<>();
+    for (String name : state.groups() == null ? List.<String>of() : state.groups()) {
+      FeatureGroupConfig group = group(name);
+      PartitionManifest bronze = lake.getJson(manifestOf(manifests, group, group.source()), PartitionManifest.class);
+      int shards = state.fanout().shardsFor(bronze.rows(), group.buckets());
+      bronze.files().forEach(f -> shuffle.add(new StepRequests.ShuffleItem(name, group.source(), f, shards)));
+      for (int shard = 0; shard < shards; shard++) {
+        transform.add(new TransformItem(name, shard, shards));
+      }
+      commit.add(new StepRequests.CommitItem(name, shards));
+      Log.info("SealBronze", "feature_stage_planned", Log.RUN_ID, state.runId(), "group", name, "source_rows",
+          bronze.rows(), "bronze_files", bronze.files().size(), "shards", shards);
+    }
+    String key = LakeLayout.shuffleItems(state.runId());
+    lake.putJson(key, shuffle);
+    return new FeatureStagePlan(new S3Ref(lake.bucket(), key), shuffle.size(), transform, commit);
+  }
+
+  /**
+   * The map side of the Transform: routes each Bronze file of the batch to its group's shards
+   * ({@link BronzeShuffler}); a file whose shuffle file is already there is skipped unless forced.
+   */
+  public ShuffleSummary shuffle(ShuffleBatch batch) {
+    if (batch.batchInput() == null || batch.items() == null) {
+      throw new InvalidInput("ShuffleBronze expects {\"Items\": [...], \"BatchInput\": {runId, date, lakeBucket}}");
+    }
+    String runId = LakeLayout.runId(batch.batchInput().runId());
+    LocalDate dt = LakeLayout.parseDate("BatchInput.date", batch.batchInput().date());
+    checkBucket(batch.batchInput().lakeBucket());
+    BronzeShuffler shuffler = new BronzeShuffler(lake);
+    long rows = 0;
+    int reused = 0;
+    for (StepRequests.ShuffleItem item : batch.items()) {
+      FeatureGroupConfig group = group(item.group());
+      if (!group.source().equals(item.sourceId())) {
+        throw new InvalidInput("shuffle item of group " + item.group() + " names source " + item.sourceId()
+            + " but the group reads " + group.source());
+      }
+      BronzeShuffler.Shuffled r = shuffler.shuffle(group, bronzeSchema(item.sourceId()), dt, item.file(),
+          item.shardCount(), ctx.codeVersion(), Boolean.TRUE.equals(batch.batchInput().force()));
+      rows += r.rows();
+      reused += r.reused() ? 1 : 0;
+      Log.info("ShuffleBronze", "file_shuffled", Log.RUN_ID, runId, "group", item.group(), "bronze_key",
+          item.file().key(), "shards", item.shardCount(), "rows", r.rows(), "without_entity", r.withoutEntity(),
+          "non_empty_shards", r.nonEmptyShards(), "shuffle_key", r.key(), "reused", r.reused());
+    }
+    return new ShuffleSummary(batch.items().size(), rows, reused);
   }
 
   /** The schema a source's Bronze is written with: its registered schema, else its inline columns. */
@@ -200,7 +265,7 @@ public final class DailySteps {
       }
       return new FeatureShardBuilder(lake).build(runId, dt, group, bronzeSchema(group.source()),
           Json.read(inputs.manifests().get(group.source()), PartitionManifest.class), dimensions, prior, shard,
-          shardCount, fingerprint);
+          shardCount, fingerprint, ctx.codeVersion());
     });
     Log.info("BuildFeatures", "shard_built", Log.RUN_ID, runId, "group", r.group(), "shard", r.shard(),
         "input_rows", r.inputRows(), "duplicates", r.duplicates(), "skipped", r.skipped(), "tiles", r.tiles(),

@@ -18,7 +18,6 @@ public record Plan(
     int chunks,
     Fanout fanout,
     List<String> groups,
-    List<TransformItem> transformItems,
     String configSha256,
     String codeVersion,
     String inputFingerprint,
@@ -32,7 +31,6 @@ public record Plan(
 
   public Plan {
     groups = List.copyOf(groups);
-    transformItems = List.copyOf(transformItems);
     unavailableSources = List.copyOf(unavailableSources);
     staleGroups = List.copyOf(staleGroups);
   }

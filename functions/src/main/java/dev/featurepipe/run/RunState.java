@@ -14,7 +14,6 @@ public record RunState(
     S3Ref extractItems,
     Fanout fanout,
     List<String> groups,
-    List<TransformItem> transformItems,
     String configSha256,
     String codeVersion,
     String inputFingerprint,
@@ -23,6 +22,12 @@ public record RunState(
     BronzeRef bronze,
     JsonNode error) {
 
+  /** The (group, shard) items of the Transform and Load stages, as SealBronze sized them; none before it. */
+  public List<TransformItem> transformItems() {
+    return bronze == null || bronze.transformItems() == null ? List.of() : bronze.transformItems();
+  }
+
   /** What SealBronze added to the state. */
-  public record BronzeRef(java.util.SortedMap<String, String> manifests, long rows, long quarantined, int files) {}
+  public record BronzeRef(java.util.SortedMap<String, String> manifests, long rows, long quarantined, int files,
+      List<TransformItem> transformItems) {}
 }

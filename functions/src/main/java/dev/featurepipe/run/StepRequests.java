@@ -20,8 +20,28 @@ public final class StepRequests {
   /** {@code reused}: chunks whose earlier result still held (same source object, config and code). */
   public record ExtractSummary(int chunks, long rows, long quarantined, long bytes, int reused) {}
 
-  /** {@code manifests}: each source's Bronze partition manifest key, by source id. */
-  public record SealSummary(java.util.SortedMap<String, String> manifests, long rows, long quarantined, int files) {}
+  /**
+   * {@code manifests}: each source's Bronze partition manifest key, by source id. Then the Transform
+   * stage's plan, sized from the sealed partitions: {@code shuffleItems} (one per group and Bronze
+   * file of its source, in S3 for the Distributed Map), {@code transformItems} (one per group and
+   * shard) and {@code commitItems} (one per group, with its shard count).
+   */
+  public record SealSummary(java.util.SortedMap<String, String> manifests, long rows, long quarantined, int files,
+      S3Ref shuffleItems, int shuffleCount, List<TransformItem> transformItems, List<CommitItem> commitItems) {}
+
+  /** A group and the number of shards its Transform was split into. */
+  public record CommitItem(String group, int shardCount) {}
+
+  /** One Bronze file of a group's source, to route to the group's {@code shardCount} shards. */
+  public record ShuffleItem(String group, String sourceId, dev.featurepipe.lake.FileEntry file, int shardCount) {}
+
+  /** The shuffle Distributed Map's batch. */
+  public record ShuffleBatch(
+      @JsonProperty("Items") List<ShuffleItem> items,
+      @JsonProperty("BatchInput") BatchInput batchInput) {}
+
+  /** {@code reused}: files whose shuffle file was already there (same content, same routing). */
+  public record ShuffleSummary(int files, long rows, int reused) {}
 
   public record BuildRequest(String runId, String date, String lakeBucket,
       java.util.SortedMap<String, String> bronzeManifests, TransformItem item, Boolean force) {}

@@ -21,10 +21,11 @@ import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
 
 /**
- * Computes one shard of one feature group for one date with the feature engine: the date's tiles
- * from the group's Bronze partition (joined with its dimension sources' partitions of the same
- * date), then the features as of the date from those tiles and the stored tiles of the earlier days
- * its windows cover.
+ * The reduce side of the Transform map-reduce: computes one shard of one feature group for one date
+ * with the feature engine. The date's tiles come from the shard's segments of the group's shuffle
+ * files (one per Bronze file, see {@link BronzeShuffler}; joined with its dimension sources' whole
+ * partitions of the same date), then the features as of the date from those tiles and the stored
+ * tiles of the earlier days its windows cover. The heap holds one shard's rows, never the day's.
  *
  * <p>A shard owns the Iceberg buckets {@code b} of the entity with {@code b % shardCount == shard};
  * source rows are routed by bucket, one {@link TileBuilder} per bucket, and each non-empty bucket
@@ -46,14 +47,14 @@ public final class FeatureShardBuilder {
    */
   public ShardResult build(String runId, LocalDate dt, FeatureGroupConfig group, Schema sourceSchema,
       PartitionManifest bronze, SortedMap<String, Dimension> dimensions, List<StoredTiles> priorTiles, int shard,
-      int shardCount, String inputFingerprint) {
+      int shardCount, String inputFingerprint, String codeVersion) {
     Map<String, List<Record>> dimensionRows = new TreeMap<>();
     Map<String, Schema> dimensionSchemas = new TreeMap<>();
     dimensions.forEach((source, d) -> {
       dimensionSchemas.put(source, d.schema());
       List<Record> rows = new ArrayList<>();
       for (FileEntry f : d.manifest().files()) {
-        rows.addAll(ParquetFiles.read(verified(f), d.schema()));
+        rows.addAll(ParquetFiles.read(BronzeShuffler.verified(lake, f), d.schema()));
       }
       dimensionRows.put(source, rows);
     });
@@ -64,21 +65,21 @@ public final class FeatureShardBuilder {
     long inputRows = 0;
     long skipped = 0;
     for (FileEntry file : bronze.files()) {
-      for (Record row : ParquetFiles.read(verified(file), sourceSchema)) {
+      // The map side routed this shard's rows of the file into one segment (BronzeShuffler).
+      String key = BronzeShuffler.key(group, dt, file, shardCount, codeVersion);
+      for (Record row : ShuffleFile.readSegment(lake, key, shard, shardCount, sourceSchema)) {
+        inputRows++;
         Object entity = row.get(entityPos);
         if (entity == null) {
-          // No bucket: counted once, by shard 0, so the shards' counts add up to the partition's rows.
-          if (shard == 0) {
-            inputRows++;
-            skipped++;
-          }
+          // No bucket: shard 0 gets and counts them, so the shards' counts add up to the partition's rows.
+          skipped++;
           continue;
         }
         int bucket = bucketOf.apply(entity);
         if (bucket % shardCount != shard) {
-          continue;
+          throw new IllegalStateException("[BUG] " + key + " gave shard " + shard + " of " + shardCount
+              + " a row of bucket " + bucket);
         }
-        inputRows++;
         builders.computeIfAbsent(bucket,
             b -> new TileBuilder(group.spec(), sourceSchema, dimensionRows, dimensionSchemas)).add(row);
       }
@@ -155,13 +156,4 @@ public final class FeatureShardBuilder {
         "application/vnd.apache.parquet"));
   }
 
-  private byte[] verified(FileEntry file) {
-    byte[] bytes = lake.get(file.key());
-    String actual = Hashing.sha256Hex(bytes);
-    if (!actual.equals(file.sha256())) {
-      throw new IllegalStateException("s3://" + lake.bucket() + "/" + file.key() + " has SHA-256 " + actual
-          + " but its manifest says " + file.sha256() + "; the partition was changed outside the pipeline, rerun its extract");
-    }
-    return bytes;
-  }
 }

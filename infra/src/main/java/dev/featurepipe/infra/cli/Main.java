@@ -48,7 +48,7 @@ public final class Main {
   /** The demo's configuration: the clickstream plus a database table and a REST API on 127.0.0.1. */
   static final String DEMO_CONFIG = "config/demo/pipeline.yaml";
   static final List<String> DAILY_STAGES =
-      List.of("PlanDailyRun", "ExtractAll", "SealBronze", "BuildAllFeatures", "CommitAllGroups", "LoadAllFeatures",
+      List.of("PlanDailyRun", "ExtractAll", "SealBronze", "ShuffleAll", "BuildAllFeatures", "CommitAllGroups", "LoadAllFeatures",
           "PublishRun");
 
   private static final String HELP = """

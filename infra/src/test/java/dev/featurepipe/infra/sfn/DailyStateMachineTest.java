@@ -29,6 +29,11 @@ class DailyStateMachineTest {
   private static final String RUN_ID = "run-20260301";
   private static final int CHUNKS = 5;
   private static final int CHUNKS_PER_EXTRACT = 2;
+  private static final Map<String, Integer> GROUP_SHARDS = new java.util.LinkedHashMap<>(Map.of("users", 2));
+
+  static {
+    GROUP_SHARDS.put("products", 3);
+  }
 
   private String asl;
   private Map<String, String> substitutions;
@@ -79,6 +84,7 @@ class DailyStateMachineTest {
           case "PlanDailyRunFunction" -> plan(payload);
           case "ExtractFunction" -> extract(payload);
           case "SealBronzeFunction" -> sealBronze(payload);
+          case "ShuffleBronzeFunction" -> json("{\"files\": " + payload.get("Items").size() + "}");
           case "BuildFeaturesFunction" -> json("{\"built\": true}");
           case "CommitFeaturesFunction" -> {
             ObjectNode out = Json.object();
@@ -117,14 +123,7 @@ class DailyStateMachineTest {
         .put("chunksPerExtract", CHUNKS_PER_EXTRACT)
         .put("extractConcurrency", 2)
         .put("transformConcurrency", 3)
-        .put("loadConcurrency", 2)
-        .put("shards", 2);
-    ArrayNode transform = plan.putArray("transformItems");
-    for (String group : List.of("users", "products")) {
-      for (int shard = 0; shard < 2; shard++) {
-        transform.addObject().put("group", group).put("shard", shard);
-      }
-    }
+        .put("loadConcurrency", 2);
     plan.putArray("groups").add("users").add("products");
     return plan;
   }
@@ -153,7 +152,35 @@ class DailyStateMachineTest {
     out.put("quarantined", 0);
     out.put("files", files);
     out.put("ignored", "not selected");
+    // The feature stage as SealBronze sizes it: users in 2 shards, products in 3; one shuffle item
+    // per (group, Bronze file).
+    ArrayNode shuffle = Json.NODES.arrayNode();
+    ArrayNode transform = out.putArray("transformItems");
+    ArrayNode commit = out.putArray("commitItems");
+    for (Map.Entry<String, Integer> g : GROUP_SHARDS.entrySet()) {
+      for (int f = 0; f < files; f++) {
+        shuffle.addObject().put("group", g.getKey()).put("file", "bronze/part-" + f + ".parquet");
+      }
+      for (int shard = 0; shard < g.getValue(); shard++) {
+        transform.addObject().put("group", g.getKey()).put("shard", shard).put("shardCount", g.getValue());
+      }
+      commit.addObject().put("group", g.getKey()).put("shardCount", g.getValue());
+    }
+    String shuffleKey = "runs/run_id=" + RUN_ID + "/shuffle-items.json";
+    store.putText(LAKE, shuffleKey, Json.compact(shuffle));
+    out.putObject("shuffleItems").put("bucket", LAKE).put("key", shuffleKey);
+    out.put("shuffleCount", shuffle.size());
     return out;
+  }
+
+  private static String transformItems() {
+    ArrayNode items = Json.NODES.arrayNode();
+    GROUP_SHARDS.forEach((group, shards) -> {
+      for (int shard = 0; shard < shards; shard++) {
+        items.addObject().put("group", group).put("shard", shard).put("shardCount", shards);
+      }
+    });
+    return Json.compact(items);
   }
 
   private ExecutionResult runDaily(RunnerOptions options) {
@@ -172,9 +199,11 @@ class DailyStateMachineTest {
             json(
                 """
                 {"status": "SUCCEEDED", "runId": "%s",
-                 "bronze": {"manifests": {"src": "bronze/dt=2026-03-01/_manifest.json"}, "rows": %d, "quarantined": 0, "files": %d},
-                 "committed": [{"group": "users", "shards": 2}, {"group": "products", "shards": 2}]}
-                """.formatted(RUN_ID, CHUNKS * 100, CHUNKS)));
+                 "bronze": {"manifests": {"src": "bronze/dt=2026-03-01/_manifest.json"}, "rows": %d, "quarantined": 0, "files": %d,
+                            "shuffleItems": {"bucket": "lake", "key": "runs/run_id=%s/shuffle-items.json"}, "shuffleCount": %d,
+                            "transformItems": %s, "commitItems": [{"group": "users", "shardCount": 2}, {"group": "products", "shardCount": 3}]},
+                 "committed": [{"group": "users", "shards": 2}, {"group": "products", "shards": 3}]}
+                """.formatted(RUN_ID, CHUNKS * 100, CHUNKS, RUN_ID, 2 * CHUNKS, transformItems())));
 
     List<JsonNode> extractCalls = calls.get("ExtractFunction");
     assertThat(extractCalls).hasSize(batches);
@@ -190,12 +219,21 @@ class DailyStateMachineTest {
     }
     assertThat(extractedKeys).containsExactlyInAnyOrderElementsOf(expectedKeys);
 
-    assertThat(calls.get("BuildFeaturesFunction")).hasSize(4).allSatisfy(payload -> {
+    // The shuffle map: every (group, Bronze file) item exactly once, in batches of chunksPerExtract.
+    List<String> shuffled = new ArrayList<>();
+    calls.get("ShuffleBronzeFunction").forEach(batch -> {
+      assertThat(batch.get("Items").size()).isBetween(1, CHUNKS_PER_EXTRACT);
+      batch.get("Items").forEach(i -> shuffled.add(i.get("group").textValue() + " " + i.get("file").textValue()));
+    });
+    assertThat(shuffled).hasSize(2 * CHUNKS).doesNotHaveDuplicates();
+
+    assertThat(calls.get("BuildFeaturesFunction")).hasSize(5).allSatisfy(payload -> {
       assertThat(payload.get("bronzeManifests")).isEqualTo(json("{\"src\": \"bronze/dt=2026-03-01/_manifest.json\"}"));
       assertThat(payload.get("runId").textValue()).isEqualTo(RUN_ID);
     });
     assertThat(calls.get("CommitFeaturesFunction")).extracting(p -> p.get("group").textValue()).containsExactlyInAnyOrder("users", "products");
-    assertThat(calls.get("LoadFeaturesFunction")).hasSize(4);
+    assertThat(calls.get("CommitFeaturesFunction")).extracting(p -> p.get("shardCount").asInt()).containsExactlyInAnyOrder(2, 3);
+    assertThat(calls.get("LoadFeaturesFunction")).hasSize(5);
     assertThat(calls).doesNotContainKey("RecordRunFailureFunction");
     assertThat(store.keys())
         .anySatisfy(key -> assertThat(key).matches("lake/runs/run_id=" + RUN_ID + "/extract-map/[0-9a-f-]{36}/manifest.json"));

@@ -42,7 +42,7 @@ class TemplateDeploymentContractTest {
   }
 
   @Test
-  void lakeLifecycleExpiresBronzeAfterAYearAndQuarantineAfter30DaysAndKeepsTheRest() {
+  void lakeLifecycleExpiresBronzeAfterAYearQuarantineAfter30DaysIntermediatesAfter7AndKeepsTheRest() {
     Map<String, Object> lake = resources("AWS::S3::Bucket").get("LakeBucket");
     List<Map<String, Object>> rules = list(map(lake.get("LifecycleConfiguration")).get("Rules"));
 
@@ -50,10 +50,12 @@ class TemplateDeploymentContractTest {
         "ExpirationInDays", 365));
     assertThat(rules).anySatisfy(r -> assertThat(r).containsEntry("Prefix", "quarantine/").containsEntry(
         "ExpirationInDays", 30));
+    assertThat(rules).anySatisfy(r -> assertThat(r).containsEntry("Prefix", "tmp/").containsEntry(
+        "ExpirationInDays", 7));
     assertThat(rules).filteredOn(r -> r.containsKey("ExpirationInDays"))
         .extracting(r -> r.get("Prefix"))
-        .as("only bronze/ and quarantine/ expire; gold/, lineage/, runs/ and the Iceberg silver/ are kept")
-        .containsExactlyInAnyOrder("bronze/", "quarantine/");
+        .as("only bronze/, quarantine/ and tmp/ expire; gold/, lineage/, runs/ and the Iceberg silver/ are kept")
+        .containsExactlyInAnyOrder("bronze/", "quarantine/", "tmp/");
   }
 
   @Test

@@ -47,8 +47,8 @@ class WindowedFeaturesEndToEndTest {
     try (LocalStackFixture stack = new LocalStackFixture(tempDir.resolve("stack"))) {
       stack.upload(71, d1, 4_000, 2, 3);
       stack.upload(72, d2, 3_000, 3, 2);
-      assertThat(stack.runDaily(d1, Map.of()).status()).isEqualTo("SUCCEEDED");
-      assertThat(stack.runDaily(d2, Map.of()).status()).isEqualTo("SUCCEEDED");
+      assertThat(stack.runDaily(d1, Map.of("shards", 4)).status()).isEqualTo("SUCCEEDED");
+      assertThat(stack.runDaily(d2, Map.of("shards", 4)).status()).isEqualTo("SUCCEEDED");
       for (LocalDate d : List.of(d1, d2)) {
         PartitionManifest m = stack.lake().getJson(LakeLayout.bronzeManifest("clickstream", d), PartitionManifest.class);
         for (FileEntry f : m.files()) {
