@@ -116,6 +116,7 @@ public final class SilverCommitter {
         props.put("featurepipe.features", String.join(",",
             group.spec().outputFeatures().stream().map(f -> f.column()).toList()));
         props.put("comment", comment);
+        props.put(PublishedDefinitions.PROPERTY, group.definition());
         return catalog.buildTable(id, expected)
             .withPartitionSpec(SilverSchemas.partitionSpec(expected, group))
             .withSortOrder(SilverSchemas.sortOrder(expected, group))
@@ -127,8 +128,27 @@ public final class SilverCommitter {
       }
     }
     Table table = catalog.loadTable(id);
+    PublishedDefinitions.check(group, table);
     checkSchema(group, id, table, expected);
     return table;
+  }
+
+  /**
+   * Refuses a config that changed a published version of {@code group} (see {@link
+   * PublishedDefinitions}); reads table metadata only, and passes before the first commit.
+   */
+  public void checkPublishedDefinition(FeatureGroupConfig group) {
+    checkPublished(group, tableId(group), SilverSchemas.features(group));
+    checkPublished(group, tilesTableId(group), SilverSchemas.tiles(group));
+  }
+
+  private void checkPublished(FeatureGroupConfig group, TableIdentifier id, Schema expected) {
+    if (catalog.tableExists(id)) {
+      Table table = catalog.loadTable(id);
+      PublishedDefinitions.check(group, table);
+      // A table from before definitions were recorded: its schema still tells a changed one apart.
+      checkSchema(group, id, table, expected);
+    }
   }
 
   private static void checkSchema(FeatureGroupConfig group, TableIdentifier id, Table table, Schema expected) {
@@ -138,6 +158,21 @@ public final class SilverCommitter {
           + "; published versions are immutable: give the changed definition version "
           + (group.version() + 1));
     }
+  }
+
+  /**
+   * The stored tile files of {@code shard}'s buckets that {@code group}'s windows merge for date
+   * {@code dt}: those of D-(w-1)..D-1 for its longest finite window w, or of every earlier date for
+   * a lifetime window (fine while tables are young; a running lifetime tile would bound it); none
+   * when its windows are one day.
+   */
+  public List<StoredTiles> priorTiles(FeatureGroupConfig group, LocalDate dt, int shard, int shardCount) {
+    var spec = group.spec();
+    if (spec.longestFiniteWindowDays() == 1 && !spec.usesLifetime()) {
+      return List.of();
+    }
+    LocalDate from = spec.usesLifetime() ? null : dt.minusDays(spec.longestFiniteWindowDays() - 1L);
+    return storedTiles(group, from, dt.minusDays(1), shard, shardCount);
   }
 
   /**
@@ -270,6 +305,7 @@ public final class SilverCommitter {
         .set(DT, dt.toString())
         .commit();
     tx.updateProperties()
+        .set(PublishedDefinitions.PROPERTY, group.definition())
         .set("featurepipe.last-run-id", lineage.runId())
         .set("featurepipe.last-dt", dt.toString())
         .set("featurepipe.last-code-version", lineage.codeVersion())

@@ -227,8 +227,11 @@ public final class ConfigLoader {
         violations.add(at + ".version: must be unique per group, got a second " + spec.versionedName());
       }
       if (violations.size() == before) {
+        com.fasterxml.jackson.databind.node.ObjectNode definition = g.deepCopy();
+        definition.remove("online_ttl_days");
         out.add(new FeatureGroupConfig(spec.name(), spec.version(), source,
-            spec.joins().stream().map(FeatureGroupSpec.Join::source).toList(), buckets, ttl, spec));
+            spec.joins().stream().map(FeatureGroupSpec.Join::source).toList(), buckets, ttl, spec,
+            dev.featurepipe.ops.Json.string(dev.featurepipe.ops.Json.mapper().convertValue(definition, Object.class))));
       }
     }
     return out;

@@ -9,13 +9,16 @@ import java.util.Objects;
  * {@code <name>_v<version>_tiles}. The pipeline owns {@code buckets} (Silver layout) and {@code
  * online_ttl_days}; everything else of the {@code feature_groups[]} entry is the engine's {@code spec},
  * resolved at load against the Bronze schemas of {@code source} and of the {@code joinSources}.
+ * {@code definition}: the entry as canonical JSON (sorted keys) without {@code online_ttl_days}, the
+ * only field a published version may change; see catalog.PublishedDefinitions.
  */
 public record FeatureGroupConfig(
     String name, int version, String source, List<String> joinSources, int buckets, int onlineTtlDays,
-    FeatureGroupSpec spec) {
+    FeatureGroupSpec spec, String definition) {
 
   public FeatureGroupConfig {
     Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(definition, "definition");
     joinSources = List.copyOf(joinSources);
     if (!spec.name().equals(name) || spec.version() != version || !spec.source().equals(source)) {
       throw new IllegalArgumentException("[BUG] group " + name + "_v" + version + " of " + source

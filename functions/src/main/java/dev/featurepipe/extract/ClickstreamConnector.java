@@ -28,7 +28,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * Kind {@code s3_jsonl}: clickstream events as JSON Lines objects (gzip or plain, detected by magic
  * bytes) under {@code s3://<source bucket>/<prefix>dt=YYYY-MM-DD/}, one chunk per object, parsed
- * strictly by {@link ClickstreamParser}.
+ * strictly by {@link ClickstreamParser}. The partition is the delivery date: with {@code
+ * options.allowed_lateness_days} it also holds late events of the days before, which the feature
+ * engine puts in their own day's tiles.
  */
 public final class ClickstreamConnector implements SourceConnector {
 
@@ -53,6 +55,34 @@ public final class ClickstreamConnector implements SourceConnector {
     this.source = source;
     this.s3 = s3;
     this.bucket = bucket;
+  }
+
+  /** The most lateness {@code options.allowed_lateness_days} may allow: two weeks. */
+  static final int MAX_LATENESS_DAYS = 14;
+
+  /**
+   * {@code options.allowed_lateness_days} (default 0): how many days before the partition date an
+   * event may be and still be kept, as a late event of its own day.
+   */
+  public static int allowedLatenessDays(SourceConfig source) {
+    com.fasterxml.jackson.databind.JsonNode options = source.options();
+    if (options == null || options.isNull()) {
+      return 0;
+    }
+    java.util.Iterator<String> names = options.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!name.equals("allowed_lateness_days")) {
+        throw new dev.featurepipe.errors.ConfigInvalid("sources[" + source.id() + "].options." + name
+            + ": kind s3_jsonl takes only allowed_lateness_days (its prefix and schema are top-level keys)");
+      }
+    }
+    com.fasterxml.jackson.databind.JsonNode v = options.get("allowed_lateness_days");
+    if (v == null || !v.isInt() || v.asInt() < 0 || v.asInt() > MAX_LATENESS_DAYS) {
+      throw new dev.featurepipe.errors.ConfigInvalid("sources[" + source.id()
+          + "].options.allowed_lateness_days: must be an integer between 0 and " + MAX_LATENESS_DAYS + ", got " + v);
+    }
+    return v.asInt();
   }
 
   @Override
@@ -82,7 +112,7 @@ public final class ClickstreamConnector implements SourceConnector {
 
   @Override
   public void read(ExtractItem item, LocalDate dt, RowSink sink) {
-    ClickstreamParser parser = new ClickstreamParser(dt);
+    ClickstreamParser parser = new ClickstreamParser(dt, allowedLatenessDays(source));
     Lines.Sink lines = new Lines.Sink() {
       @Override
       public void line(byte[] buf, int off, int len, long lineNo) {

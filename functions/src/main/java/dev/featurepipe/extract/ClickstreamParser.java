@@ -38,9 +38,24 @@ public final class ClickstreamParser {
   public record Result(ClickEvent event, Rejection rejection) {}
 
   private final LocalDate partitionDate;
+  private final LocalDate earliest;
 
+  /** Strict: only events of the partition date itself. */
   public ClickstreamParser(LocalDate partitionDate) {
+    this(partitionDate, 0);
+  }
+
+  /**
+   * {@code allowedLatenessDays}: events of up to that many days before the partition date are late,
+   * not wrong: they are kept and land in their own day's tiles. Events after the partition date, or
+   * older than that, are quarantined.
+   */
+  public ClickstreamParser(LocalDate partitionDate, int allowedLatenessDays) {
+    if (allowedLatenessDays < 0) {
+      throw new IllegalArgumentException("[BUG] allowed lateness must be >= 0, got " + allowedLatenessDays);
+    }
     this.partitionDate = partitionDate;
+    this.earliest = partitionDate.minusDays(allowedLatenessDays);
   }
 
   public Result parse(byte[] buf, int off, int len, long lineNo) {
@@ -112,9 +127,16 @@ public final class ClickstreamParser {
     if (time == null) {
       return reject("invalid_value", "event_time must be ISO-8601 with an offset, like 2026-11-24T10:15:00Z");
     }
-    if (!time.atOffset(ZoneOffset.UTC).toLocalDate().equals(partitionDate)) {
+    LocalDate day = time.atOffset(ZoneOffset.UTC).toLocalDate();
+    if (day.isAfter(partitionDate)) {
       return reject("event_time_outside_partition",
-          "event_time is not on the partition date " + partitionDate + " (UTC)");
+          "event_time is after the partition date " + partitionDate + " (UTC): an event from the future");
+    }
+    if (day.isBefore(earliest)) {
+      return reject("event_time_outside_partition", earliest.equals(partitionDate)
+          ? "event_time is not on the partition date " + partitionDate + " (UTC)"
+          : "event_time is before " + earliest + ", more than the source's allowed_lateness_days before the "
+              + "partition date " + partitionDate + " (UTC)");
     }
     if (price != null) {
       if (price.signum() < 0) return reject("invalid_value", "price must be >= 0");

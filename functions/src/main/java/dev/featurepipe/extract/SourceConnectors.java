@@ -27,12 +27,7 @@ public final class SourceConnectors {
    */
   public static void validateOptions(SourceConfig source) {
     switch (source.kind()) {
-      case "s3_jsonl" -> {
-        if (source.options() != null && !source.options().isNull()) {
-          throw new ConfigInvalid("sources[" + source.id() + "].options: kind s3_jsonl takes none (its prefix and "
-              + "schema are top-level keys), got " + source.options());
-        }
-      }
+      case "s3_jsonl" -> ClickstreamConnector.allowedLatenessDays(source);
       case "jdbc" -> dev.featurepipe.extract.jdbc.JdbcSourceOptions.parse(source.id(), source.options());
       case "rest" -> dev.featurepipe.extract.rest.RestSourceOptions.parse(source.id(), source.options());
       case "s3_files" -> dev.featurepipe.extract.files.FilesSourceOptions.parse(source.id(), source.options());

@@ -33,7 +33,11 @@ public final class DailyPlanner {
     this.ctx = ctx;
   }
 
-  public Plan plan(PlanRequest request) {
+  /**
+   * {@code derivedInputs}: further lines the input fingerprint covers, inputs that are not source
+   * objects (the stored tiles of earlier days that the windows merge).
+   */
+  public Plan plan(PlanRequest request, String derivedInputs) {
     LocalDate date = runDate(request);
     String runId = LakeLayout.runId(request.runId() != null ? request.runId() : "daily-" + date);
     Fanout fanout = Fanout.of(ctx.config().config().fanout()).overriddenBy(request.fanout());
@@ -53,7 +57,7 @@ public final class DailyPlanner {
           + String.join("; ", down.stream().map(Plan.UnavailableSource::message).toList()));
     }
     LakeStore lake = new LakeStore(ctx.s3(), ctx.names().lakeBucket());
-    String fingerprint = inputFingerprint(items);
+    String fingerprint = inputFingerprint(items, derivedInputs);
     boolean retry = !down.isEmpty() && !lastAttempt;
     boolean skip = !retry && down.isEmpty() && !request.forced() && lastSuccessHad(lake, runId, fingerprint);
     String itemsKey = LakeLayout.extractItems(runId);
@@ -90,10 +94,11 @@ public final class DailyPlanner {
 
   /**
    * SHA-256 over what determines a run's output: every planned source object (key, ETag, size),
-   * the config's hash and the code version. Fan-out is left out on purpose: it never changes output.
+   * the derived inputs (earlier days' tile files), the config's hash and the code version. Fan-out is left out on purpose: it never changes output.
    */
-  String inputFingerprint(List<ExtractItem> items) {
+  String inputFingerprint(List<ExtractItem> items, String derivedInputs) {
     StringBuilder sb = new StringBuilder();
+    sb.append(derivedInputs);
     sb.append("config ").append(ctx.config().sha256()).append('\n');
     sb.append("code ").append(ctx.codeVersion()).append('\n');
     for (ExtractItem item : items) {

@@ -42,7 +42,6 @@ import dev.featurepipe.run.StepRequests.ShuffleSummary;
 import dev.featurepipe.transform.BronzeShuffler;
 import dev.featurepipe.transform.FeatureShardBuilder;
 import dev.featurepipe.transform.StoredTiles;
-import dev.featurepipe.transform.engine.FeatureGroupSpec;
 import java.util.SortedMap;
 import org.apache.iceberg.Schema;
 import dev.featurepipe.transform.ShardResult;
@@ -67,13 +66,24 @@ public final class DailySteps {
   }
 
   public Plan plan(PlanRequest request) {
-    Plan plan = new DailyPlanner(ctx).plan(request);
+    // A config that edits a published group version fails here, before anything is extracted.
+    SilverCommitter silver = silver();
+    ctx.config().config().featureGroups().forEach(silver::checkPublishedDefinition);
+    // The earlier days' tiles the windows merge are inputs too: after a backfill changed one, an
+    // unforced rerun of a later date recomputes instead of being skipped as unchanged.
+    LocalDate date = DailyPlanner.runDate(request);
+    StringBuilder priorTiles = new StringBuilder();
+    for (FeatureGroupConfig g : ctx.config().config().featureGroups()) {
+      silver.priorTiles(g, date, 0, 1).forEach(t ->
+          priorTiles.append("tiles ").append(g.versionedName()).append(' ').append(t.key()).append('\n'));
+    }
+    Plan plan = new DailyPlanner(ctx).plan(request, priorTiles.toString());
     if (plan.skip() && derivedStale(LocalDate.parse(plan.date()))) {
       // The date's own inputs did not change, but a partition derived across days (a CDC source's
       // end-of-day state) was built on an earlier day that has changed since: recompute the date.
       Log.info("PlanDailyRun", "derived_stale", Log.RUN_ID, plan.runId(), "date", plan.date());
       plan = new DailyPlanner(ctx).plan(new PlanRequest(request.date(), request.scheduledTime(), request.runId(),
-          true, request.fanout(), request.planAttempt()));
+          true, request.fanout(), request.planAttempt()), priorTiles.toString());
     }
     Log.info("PlanDailyRun", plan.skip() ? "unchanged_skipped" : "planned", Log.RUN_ID, plan.runId(), "date",
         plan.date(), "chunks", plan.chunks(), "groups", plan.groups(), "input_fingerprint",
@@ -244,12 +254,7 @@ public final class DailySteps {
     int shard = request.item().shard();
     int shardCount = request.item().shardCount();
     GroupInputs inputs = groupInputs(request.bronzeManifests(), group);
-    // The earlier days the windows cover, D-(w-1)..D-1 for the longest finite window w (every earlier
-    // day for lifetime: fine while tables are young; a running lifetime tile would bound it).
-    FeatureGroupSpec spec = group.spec();
-    LocalDate from = spec.usesLifetime() ? null : dt.minusDays(spec.longestFiniteWindowDays() - 1L);
-    List<StoredTiles> prior = spec.longestFiniteWindowDays() == 1 && !spec.usesLifetime() ? List.of()
-        : silver().storedTiles(group, from, dt.minusDays(1), shard, shardCount);
+    List<StoredTiles> prior = silver().priorTiles(group, dt, shard, shardCount);
     String fingerprint = shardFingerprint(inputs.fingerprint(), prior);
     Optional<ShardResult> earlier = Boolean.TRUE.equals(request.force()) ? Optional.empty()
         : lake.find(LakeLayout.transformResult(runId, group.versionedName(), shard, shardCount))

@@ -188,11 +188,30 @@ public final class Main {
     return "daily-" + date + "-" + System.currentTimeMillis();
   }
 
+  /** A Lambda error's message: the cause is the runtime's JSON ({@code errorMessage}, type, stack), or plain text. */
+  static String errorMessage(String cause) {
+    try {
+      JsonNode n = dev.featurepipe.ops.Json.mapper().readTree(cause);
+      if (n != null && n.path("errorMessage").isTextual()) {
+        return n.get("errorMessage").asText();
+      }
+    } catch (java.io.IOException e) {
+      // not JSON: shown as it is
+    }
+    return cause;
+  }
+
   static void report(LocalPipeline local, ExecutionResult result, LocalDate date, PrintStream out) {
     JsonNode s = result.output();
     out.println();
     if (!result.status().equals("SUCCEEDED")) {
-      out.printf(Locale.ROOT, "Run FAILED: %s%n  %s%n", result.error().orElse("?"), result.cause().orElse(""));
+      String error = result.error().orElse("?");
+      String message = errorMessage(result.cause().orElse(""));
+      out.printf(Locale.ROOT, "Run FAILED: %s%n  %s%n", error, message.replace("\n", "\n  "));
+      if (message.contains("published version")) {
+        out.println("  If the local lake holds tables of an earlier definition (an older FeaturePipe, or another"
+            + " config), start it over: stop the stack and remove .featurepipe/ (rm -rf .featurepipe).");
+      }
       failedItems(local, date).forEach(line -> out.println("  " + line));
       out.printf(Locale.ROOT, "  The previous Silver snapshot and DynamoDB items are unchanged. History: s3://%s/runs/executions/%s/%n",
           local.context().names().lakeBucket(), LocalPipeline.DAILY);

@@ -180,8 +180,9 @@ public final class ClickstreamGenerator {
           + "\",\"user_id\":\"user-0000001\",\"event_type\":\"view\"}", "missing_field"};
       case 2 -> new String[] {"{\"event_id\":\"bad-" + i + "\",\"event_time\":\"" + t
           + "\",\"user_id\":\"user-0000001\",\"product_id\":\"prod-00001\",\"event_type\":\"hover\"}", "invalid_value"};
-      case 3 -> new String[] {"{\"event_id\":\"bad-" + i + "\",\"event_time\":\"" + spec.date().minusDays(1)
-          + "T23:59:59Z\",\"user_id\":\"user-0000001\",\"product_id\":\"prod-00001\",\"event_type\":\"view\"}",
+      // From the future (a skewed client clock): quarantined whatever lateness the source allows.
+      case 3 -> new String[] {"{\"event_id\":\"bad-" + i + "\",\"event_time\":\"" + spec.date().plusDays(1)
+          + "T00:00:00Z\",\"user_id\":\"user-0000001\",\"product_id\":\"prod-00001\",\"event_type\":\"view\"}",
           "event_time_outside_partition"};
       case 4 -> new String[] {"{\"event_id\":\"bad-" + i + "\",\"event_time\":\"" + t
           + "\",\"user_id\":\"user-0000001\",\"product_id\":\"prod-00001\",\"event_type\":\"purchase\",\"price\":-5}",

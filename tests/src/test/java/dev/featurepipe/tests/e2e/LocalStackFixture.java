@@ -112,6 +112,12 @@ final class LocalStackFixture implements AutoCloseable {
     return outputs;
   }
 
+  /** Puts one object into the source bucket as is (hand-written feeds, beside the generator's). */
+  void putSourceObject(String key, byte[] bytes) {
+    local.clients().s3().putObject(b -> b.bucket(local.context().names().sourceBucket()).key(key),
+        software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+  }
+
   LakeStore lake() {
     return new LakeStore(local.clients().s3(), local.context().names().lakeBucket());
   }

@@ -129,7 +129,32 @@ class WindowedFeaturesEndToEndTest {
   }
 
   @Test
-  void aChangedDefinitionUnderThePublishedVersionFailsAsSchemaIncompatibleAndKeepsTheServedFeatures(
+  void rerunningAnEarlierDateWithChangedInputMakesTheNextUnforcedRunOfALaterDateRecompute(@TempDir Path tempDir) {
+    LocalDate d1 = LocalDate.of(2026, 9, 1);
+    LocalDate d2 = d1.plusDays(1);
+    try (LocalStackFixture stack = new LocalStackFixture(tempDir)) {
+      stack.upload(91, d1, 1_500, 1, 0);
+      stack.upload(92, d2, 1_500, 1, 0);
+      assertThat(stack.runDaily(d1, Map.of()).status()).isEqualTo("SUCCEEDED");
+      assertThat(stack.runDaily(d2, Map.of()).status()).isEqualTo("SUCCEEDED");
+      String before = stack.runRecord(d2).combinedSha256();
+      assertThat(stack.runDaily(d2, Map.of()).output().path("skip").asBoolean())
+          .as("nothing changed yet: the rerun is skipped").isTrue();
+
+      stack.upload(93, d1, 1_500, 1, 0); // the source re-delivers the first day with other content
+      assertThat(stack.runDaily(d1, Map.of()).output().has("skip")).isFalse();
+      ExecutionResult later = stack.runDaily(d2, Map.of());
+
+      assertThat(later.status()).isEqualTo("SUCCEEDED");
+      assertThat(later.output().has("skip")).as("d2's own sources did not change, but the d1 tiles its windows merge did")
+          .isFalse();
+      assertThat(stack.runRecord(d2).combinedSha256()).isNotEqualTo(before);
+      assertThat(stack.runDaily(d2, Map.of()).output().path("skip").asBoolean()).as("and then it is settled").isTrue();
+    }
+  }
+
+  @Test
+  void anEditedPublishedVersionIsRefusedAtPlanNamingTheChangedFieldsAndKeepsTheServedFeatures(
       @TempDir Path tempDir) throws Exception {
     LocalDate date = LocalDate.of(2026, 8, 3);
     long snapshot;
@@ -140,21 +165,43 @@ class WindowedFeaturesEndToEndTest {
       snapshot = stack.silverTable().currentSnapshot().snapshotId();
       items = stack.onlineItems(date);
     }
-    // product_stats v1 with a 90-day window added: other feature columns, same version.
     String yaml = Files.readString(RepoRoot.locate().resolve("config/pipeline.yaml"));
-    assertThat(yaml).contains("windows: [1d, 7d, 30d]");
-    LoadedConfig edited = ConfigLoader.load(yaml.replace("windows: [1d, 7d, 30d]", "windows: [1d, 7d, 30d, 90d]")
-        .getBytes(StandardCharsets.UTF_8), "edited.yaml");
+    UnaryOperator<String> addWindow = y -> replaceOnce(y, "windows: [1d, 7d, 30d]", "windows: [1d, 7d, 30d, 90d]");
+    // Same columns, other meaning: a schema check alone would let this change a published feature.
+    UnaryOperator<String> widenFilter = y -> replaceOnce(y,
+        "{name: views, agg: count, where: {column: event_type, in: [view]}}",
+        "{name: views, agg: count, where: {column: event_type, in: [view, click]}}");
+    Map<UnaryOperator<String>, String> refused = new java.util.LinkedHashMap<>();
+    refused.put(addWindow, "feature_groups[product_stats].windows: published [\"1d\",\"7d\",\"30d\"], config now "
+        + "[\"1d\",\"7d\",\"30d\",\"90d\"]");
+    refused.put(widenFilter, "feature_groups[product_stats].features[0].where.in: published [\"view\"], config now "
+        + "[\"view\",\"click\"]");
+    for (Map.Entry<UnaryOperator<String>, String> edit : refused.entrySet()) {
+      LoadedConfig edited = ConfigLoader.load(edit.getKey().apply(yaml).getBytes(StandardCharsets.UTF_8), "edited.yaml");
+      try (LocalStackFixture stack = new LocalStackFixture(tempDir, edited, UnaryOperator.identity())) {
+        ExecutionResult result = stack.runDaily(date, Map.of(), true);
 
-    try (LocalStackFixture stack = new LocalStackFixture(tempDir, edited, UnaryOperator.identity())) {
-      ExecutionResult result = stack.runDaily(date, Map.of(), true);
-
-      assertThat(result.status()).isEqualTo("FAILED");
-      assertThat(result.error() + " " + result.cause()).contains("dev.featurepipe.errors.SchemaIncompatible")
-          .contains("published versions are immutable: give the changed definition version 2");
-      stack.silverTable().refresh();
-      assertThat(stack.silverTable().currentSnapshot().snapshotId()).isEqualTo(snapshot);
-      assertThat(stack.onlineItems(date)).isEqualTo(items).isNotEmpty();
+        assertThat(result.status()).isEqualTo("FAILED");
+        assertThat(result.error()).contains("dev.featurepipe.errors.ConfigInvalid");
+        assertThat(dev.featurepipe.ops.Json.read(result.cause().orElseThrow().getBytes(StandardCharsets.UTF_8),
+            com.fasterxml.jackson.databind.JsonNode.class).get("errorMessage").asText()).contains(edit.getValue())
+            .contains("product_stats_v1 is published").contains("add the changed definition as version 2");
+        assertThat(result.history()).extracting(e -> String.valueOf(e.stateName())).doesNotContain("ExtractAll", "Extract");
+        stack.silverTable().refresh();
+        assertThat(stack.silverTable().currentSnapshot().snapshotId()).isEqualTo(snapshot);
+        assertThat(stack.onlineItems(date)).isEqualTo(items).isNotEmpty();
+      }
     }
+    // The online TTL is the one field a published version may change: it moves no Silver byte.
+    LoadedConfig ttl = ConfigLoader.load(replaceOnce(yaml, "online_ttl_days: 90", "online_ttl_days: 30")
+        .getBytes(StandardCharsets.UTF_8), "ttl.yaml");
+    try (LocalStackFixture stack = new LocalStackFixture(tempDir, ttl, UnaryOperator.identity())) {
+      assertThat(stack.runDaily(date, Map.of(), true).status()).isEqualTo("SUCCEEDED");
+    }
+  }
+
+  private static String replaceOnce(String text, String from, String to) {
+    assertThat(text).containsOnlyOnce(from);
+    return text.replace(from, to);
   }
 }
