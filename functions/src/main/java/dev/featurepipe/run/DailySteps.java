@@ -183,8 +183,9 @@ public final class DailySteps {
 
   /**
    * Sizes the Transform stage from the sealed partitions: each group's shard count from its
-   * source's Bronze rows (Fanout.shardsFor), one shuffle item per Bronze file of that source, one
-   * transform item per shard. The shuffle items go to S3 (a day can have thousands of files).
+   * source's Bronze rows (Fanout.shardsFor), one shuffle item per Bronze file of that source when
+   * it has more than one shard, one transform item per shard. The shuffle items go to S3 (a day can
+   * have thousands of files).
    */
   private FeatureStagePlan planFeatureStage(RunState state, LocalDate dt, SortedMap<String, String> manifests) {
     List<StepRequests.ShuffleItem> shuffle = new java.util.ArrayList<>();
@@ -194,7 +195,17 @@ public final class DailySteps {
       FeatureGroupConfig group = group(name);
       PartitionManifest bronze = lake.getJson(manifestOf(manifests, group, group.source()), PartitionManifest.class);
       int shards = state.fanout().shardsFor(bronze.rows(), group.buckets());
-      bronze.files().forEach(f -> shuffle.add(new StepRequests.ShuffleItem(name, group.source(), f, shards)));
+      long perShard = (bronze.rows() + shards - 1) / shards;
+      if (state.fanout().shards() == null && perShard > state.fanout().rowsPerShard()) {
+        // Capped by the group's buckets: the shards run, but each holds more than rows_per_shard.
+        Log.info("SealBronze", "shards_capped_by_buckets", Log.RUN_ID, state.runId(), "group", name,
+            "source_rows", bronze.rows(), "buckets", group.buckets(), "rows_per_shard", perShard,
+            "fix", "give the group more buckets (a new version, as buckets shape its Silver layout)");
+      }
+      if (shards > 1) {
+        // One shard reads the Bronze files themselves: a shuffle would only copy them.
+        bronze.files().forEach(f -> shuffle.add(new StepRequests.ShuffleItem(name, group.source(), f, shards)));
+      }
       for (int shard = 0; shard < shards; shard++) {
         transform.add(new TransformItem(name, shard, shards));
       }

@@ -25,7 +25,8 @@ import org.apache.iceberg.data.Record;
  * with the feature engine. The date's tiles come from the shard's segments of the group's shuffle
  * files (one per Bronze file, see {@link BronzeShuffler}; joined with its dimension sources' whole
  * partitions of the same date), then the features as of the date from those tiles and the stored
- * tiles of the earlier days its windows cover. The heap holds one shard's rows, never the day's.
+ * tiles of the earlier days its windows cover. The heap holds one shard's rows, never the day's. A
+ * group with one shard reads its Bronze files directly (no shuffle is planned for it).
  *
  * <p>A shard owns the Iceberg buckets {@code b} of the entity with {@code b % shardCount == shard};
  * source rows are routed by bucket, one {@link TileBuilder} per bucket, and each non-empty bucket
@@ -65,9 +66,13 @@ public final class FeatureShardBuilder {
     long inputRows = 0;
     long skipped = 0;
     for (FileEntry file : bronze.files()) {
-      // The map side routed this shard's rows of the file into one segment (BronzeShuffler).
-      String key = BronzeShuffler.key(group, dt, file, shardCount, codeVersion);
-      for (Record row : ShuffleFile.readSegment(lake, key, shard, shardCount, sourceSchema)) {
+      // The map side routed this shard's rows of the file into one segment (BronzeShuffler); a
+      // single shard reads the file itself, as SealBronze plans no shuffle for it.
+      String key = shardCount == 1 ? file.key() : BronzeShuffler.key(group, dt, file, shardCount, codeVersion);
+      List<Record> rows = shardCount == 1
+          ? ParquetFiles.read(BronzeShuffler.verified(lake, file), sourceSchema)
+          : ShuffleFile.readSegment(lake, key, shard, shardCount, sourceSchema);
+      for (Record row : rows) {
         inputRows++;
         Object entity = row.get(entityPos);
         if (entity == null) {

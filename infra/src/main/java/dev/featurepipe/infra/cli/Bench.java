@@ -82,7 +82,9 @@ final class Bench {
       local.upload(dataset);
       ObjectNode input = Json.mapper().createObjectNode().put("date", date.toString()).put("force", true);
       ObjectNode fanout = input.putObject("fanout");
-      fanout.put("shards", args.intValue("bench", "shards", 4));
+      if (args.options().containsKey("shards")) {
+        fanout.put("shards", args.intValue("bench", "shards", 1)); // else sized from Bronze rows, as in production
+      }
       fanout.put("chunksPerExtract", args.intValue("bench", "chunks-per-extract", 1));
       for (String f : new String[] {"extractConcurrency", "transformConcurrency", "loadConcurrency"}) {
         fanout.put(f, parallel);
@@ -122,7 +124,7 @@ final class Bench {
       line(out, "SealBronze", d.get("SealBronze"), bronzeRows, 0, "Bronze rows");
       line(out, "ShuffleAll", d.get("ShuffleAll"), bronzeRows, bronzeBytes, "Bronze rows routed to shards, per group");
       line(out, "BuildAllFeatures", d.get("BuildAllFeatures"), bronzeRows, bronzeBytes, "Bronze rows in, Parquet MB");
-      Duration transform = d.get("ShuffleAll").plus(d.get("BuildAllFeatures"));
+      Duration transform = d.getOrDefault("ShuffleAll", Duration.ZERO).plus(d.get("BuildAllFeatures"));
       line(out, "  shuffle + build", transform, bronzeRows, bronzeBytes, "the whole Transform stage");
       line(out, "  DuckDB, 1 thread", duckStats, bronzeRows, bronzeBytes, "same Bronze files to product_stats");
       line(out, "CommitAllGroups", d.get("CommitAllGroups"), RunReport.number(s, "silverRows"), silverBytes, "Silver rows");
