@@ -188,13 +188,15 @@ public final class ConfigLoader {
 
   /**
    * Each group's engine spec, parsed against its source's Bronze schema and, as dimensions, every
-   * other source's; the group keeps its own {@code buckets} and {@code online_ttl_days}.
+   * other source's (a CDC source's end-of-day state); the group keeps its own {@code buckets} and {@code online_ttl_days}.
    */
   private static List<FeatureGroupConfig> resolveGroups(List<JsonNode> nodes, List<SourceConfig> sources,
       List<String> violations) {
     TreeMap<String, Schema> bronze = new TreeMap<>();
+    TreeMap<String, Schema> asDimension = new TreeMap<>();
     for (SourceConfig s : sources) {
       bronze.put(s.id(), SourceConnectors.bronzeSchema(s));
+      asDimension.put(s.id(), SourceConnectors.dimensionSchema(s));
     }
     List<FeatureGroupConfig> out = new ArrayList<>();
     Set<String> versioned = new TreeSet<>();
@@ -214,7 +216,8 @@ public final class ConfigLoader {
             + (g.has("source") ? g.get("source").asText() : "nothing"));
         continue;
       }
-      TreeMap<String, Schema> dimensions = new TreeMap<>(bronze);
+      // A CDC source joins as its end-of-day state (SourceConnectors.dimensionPartition).
+      TreeMap<String, Schema> dimensions = new TreeMap<>(asDimension);
       dimensions.remove(source);
       FeatureGroupSpec spec;
       try {

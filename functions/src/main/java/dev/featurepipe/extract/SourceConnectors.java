@@ -56,6 +56,21 @@ public final class SourceConnectors {
     };
   }
 
+  /**
+   * The Bronze partition a feature group reads when it joins {@code source} as a dimension: a CDC
+   * source's end-of-day state ({@code <id>__state}: the table as of the end of the day), since its
+   * own partition holds only the day's changes; any other source's own partition.
+   */
+  public static String dimensionPartition(SourceConfig source) {
+    return source.kind().equals("cdc") ? dev.featurepipe.lake.LakeLayout.stateSourceId(source.id()) : source.id();
+  }
+
+  /** The schema of {@link #dimensionPartition}. */
+  public static Schema dimensionSchema(SourceConfig source) {
+    Schema bronze = bronzeSchema(source);
+    return source.kind().equals("cdc") ? dev.featurepipe.extract.cdc.CdcConnector.snapshotSchema(bronze) : bronze;
+  }
+
   private static ConfigInvalid unknownKind(SourceConfig source) {
     return new ConfigInvalid("sources[" + source.id() + "].kind: must be one of s3_jsonl, s3_files, jdbc, rest, cdc, got "
         + source.kind());

@@ -264,7 +264,7 @@ public final class DailySteps {
     FeatureGroupConfig group = group(request.item().group());
     int shard = request.item().shard();
     int shardCount = request.item().shardCount();
-    GroupInputs inputs = groupInputs(request.bronzeManifests(), group);
+    GroupInputs inputs = groupInputs(request.bronzeManifests(), group, dt);
     List<StoredTiles> prior = silver().priorTiles(group, dt, shard, shardCount);
     String fingerprint = shardFingerprint(inputs.fingerprint(), prior);
     Optional<ShardResult> earlier = Boolean.TRUE.equals(request.force()) ? Optional.empty()
@@ -276,7 +276,7 @@ public final class DailySteps {
     ShardResult r = earlier.orElseGet(() -> {
       TreeMap<String, FeatureShardBuilder.Dimension> dimensions = new TreeMap<>();
       for (String source : group.joinSources()) {
-        dimensions.put(source, new FeatureShardBuilder.Dimension(bronzeSchema(source),
+        dimensions.put(source, new FeatureShardBuilder.Dimension(SourceConnectors.dimensionSchema(sourceConfig(source)),
             Json.read(inputs.manifests().get(source), PartitionManifest.class)));
       }
       return new FeatureShardBuilder(lake).build(runId, dt, group, bronzeSchema(group.source()),
@@ -295,7 +295,7 @@ public final class DailySteps {
     LocalDate dt = LakeLayout.parseDate("date", request.date());
     checkBucket(request.lakeBucket());
     FeatureGroupConfig group = group(request.group());
-    GroupInputs inputs = groupInputs(request.bronzeManifests(), group);
+    GroupInputs inputs = groupInputs(request.bronzeManifests(), group, dt);
     // What the commit holds: every shard's files, so the shards' fingerprints (which cover the
     // stored tiles each merged) decide whether an earlier commit still stands.
     StringBuilder shards = new StringBuilder(inputs.fingerprint()).append('\n');
@@ -359,12 +359,16 @@ public final class DailySteps {
    * it joins (each partition of the date itself: the dimension as it was that day), the config and
    * the code.
    */
-  private GroupInputs groupInputs(java.util.Map<String, String> bronzeManifests, FeatureGroupConfig group) {
+  private GroupInputs groupInputs(java.util.Map<String, String> bronzeManifests, FeatureGroupConfig group,
+      LocalDate dt) {
     TreeMap<String, String> keys = new TreeMap<>();
     TreeMap<String, byte[]> manifests = new TreeMap<>();
     StringBuilder sb = new StringBuilder();
     for (String source : group.inputSources()) {
-      String key = manifestOf(bronzeManifests, group, source);
+      // Joined sources are read as SourceConnectors.dimensionPartition says: a CDC source's state.
+      String partition = source.equals(group.source()) ? source : SourceConnectors.dimensionPartition(sourceConfig(source));
+      String key = partition.equals(source) ? manifestOf(bronzeManifests, group, source)
+          : LakeLayout.bronzeManifest(partition, dt);
       byte[] manifest = lake.get(key);
       keys.put(source, key);
       manifests.put(source, manifest);
@@ -387,8 +391,12 @@ public final class DailySteps {
   }
 
   private Schema bronzeSchema(String sourceId) {
-    return SourceConnectors.bronzeSchema(ctx.config().config().source(sourceId)
-        .orElseThrow(() -> new InvalidInput("source " + sourceId + " is not in config/pipeline.yaml")));
+    return SourceConnectors.bronzeSchema(sourceConfig(sourceId));
+  }
+
+  private SourceConfig sourceConfig(String sourceId) {
+    return ctx.config().config().source(sourceId)
+        .orElseThrow(() -> new InvalidInput("source " + sourceId + " is not in config/pipeline.yaml"));
   }
 
   public RunSummary publish(RunState state) {

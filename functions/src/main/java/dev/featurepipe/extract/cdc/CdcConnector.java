@@ -412,7 +412,8 @@ public final class CdcConnector implements SourceConnector {
     return snapshotSchema(schema);
   }
 
-  static Schema snapshotSchema(Schema changeLogSchema) {
+  /** The end-of-day state's schema for a change log schema: its columns without the change's own. */
+  public static Schema snapshotSchema(Schema changeLogSchema) {
     List<String> names = new ArrayList<>();
     for (Types.NestedField f : changeLogSchema.columns()) {
       if (!f.name().equals(OP) && !f.name().equals(SOURCE_OBJECT) && !f.name().equals(SOURCE_POSITION)) {

@@ -317,4 +317,64 @@ class CdcSourceEndToEndTest {
           .isEqualTo(state(stack, DAY1));
     }
   }
+
+  private static final String JOIN_CONFIG = """
+      version: 1
+      sources:
+        - {id: clickstream, kind: s3_jsonl, prefix: clickstream/, schema: clickstream_event_v1}
+        - id: catalog
+          kind: cdc
+          options:
+            prefix: cdc/catalog/
+            format: dms_csv
+            position_column: change_seq
+            key: [product_id]
+            fields:
+              - {name: product_id, type: string, required: true}
+              - {name: category, type: string}
+      feature_groups:
+        - {name: category_views, version: 1, entity: user_id, source: clickstream, buckets: 4, online_ttl_days: 90,
+           event_time: event_time, dedupe_by: event_id, windows: [1d],
+           joins: [{source: catalog, key: product_id, columns: [category]}],
+           features: [{name: top_categories, agg: top_k, column: category, k: 3}]}
+      fanout: {chunks_per_extract: 2, extract_concurrency: 2, transform_concurrency: 2, load_concurrency: 2}
+      """;
+
+  private static String view(String id, LocalDate day, String user, String product) {
+    return "{\"event_id\":\"" + id + "\",\"event_time\":\"" + day + "T12:00:00Z\",\"user_id\":\"" + user
+        + "\",\"product_id\":\"" + product + "\",\"event_type\":\"view\",\"quantity\":1}\n";
+  }
+
+  /**
+   * A group joining a CDC table joins the table as of the end of the day (its {@code __state}
+   * partition), not the day's change log: prod-B changed only on day 1, and day 2's views of it
+   * still get its category.
+   */
+  @Test
+  void aGroupJoiningACdcSourceJoinsItsEndOfDayStateNotTheDaysChanges(@TempDir Path tempDir) {
+    LoadedConfig config = ConfigLoader.load(JOIN_CONFIG.getBytes(StandardCharsets.UTF_8), "cdc-join.yaml");
+    try (LocalStackFixture stack = new LocalStackFixture(tempDir, config, UnaryOperator.identity())) {
+      var s3 = stack.local.clients().s3();
+      String sourceBucket = stack.local.context().names().sourceBucket();
+      s3.putObject(b -> b.bucket(sourceBucket).key("cdc/catalog/dt=" + DAY1 + "/a.csv"),
+          RequestBody.fromString("I,1,prod-A,books\r\nI,2,prod-B,garden\r\n"));
+      s3.putObject(b -> b.bucket(sourceBucket).key("cdc/catalog/dt=" + DAY2 + "/a.csv"),
+          RequestBody.fromString("U,3,prod-A,toys\r\n"));
+      stack.putSourceObject("clickstream/dt=" + DAY1 + "/a.jsonl",
+          view("e1", DAY1, "user-1", "prod-A").getBytes(StandardCharsets.UTF_8));
+      stack.putSourceObject("clickstream/dt=" + DAY2 + "/a.jsonl", (view("e2", DAY2, "user-2", "prod-A")
+          + view("e3", DAY2, "user-2", "prod-A") + view("e4", DAY2, "user-2", "prod-B")).getBytes(StandardCharsets.UTF_8));
+
+      succeeded(stack.runDaily(DAY1, Map.of()));
+      succeeded(stack.runDaily(DAY2, Map.of()));
+
+      Map<String, String> top = new TreeMap<>();
+      for (Record r : stack.silverRows("category_views_v1", DAY2)) {
+        top.put((String) r.getField("user_id"), String.valueOf(r.getField("top_categories_1d")));
+      }
+      assertThat(top.get("user-2")).contains("toys").contains("garden").doesNotContain("books");
+      assertThat(top.get("user-2").indexOf("toys")).as("toys (2 views) ranks before garden (1)")
+          .isLessThan(top.get("user-2").indexOf("garden"));
+    }
+  }
 }
