@@ -28,6 +28,13 @@ public final class Backoff {
     this.random = new SplittableRandom(seed);
   }
 
+  /** The next wait, uniform in [0, min(cap, base * 2^attempt)]; counts the attempt. */
+  long nextWaitNanos() {
+    long ceiling = Math.min(cap.toNanos(), base.toNanos() << Math.min(attempt, 30));
+    attempt++;
+    return random.nextLong(ceiling + 1);
+  }
+
   /** Retries waited for so far. */
   public int attempts() {
     return attempt;
@@ -38,9 +45,7 @@ public final class Backoff {
    * passed or would pass during the wait: the caller then fails with its typed error.
    */
   public boolean pause() {
-    long ceiling = Math.min(cap.toNanos(), base.toNanos() << Math.min(attempt, 30));
-    long wait = random.nextLong(ceiling + 1);
-    attempt++;
+    long wait = nextWaitNanos();
     if (deadline.remainingNanos() <= wait) {
       return false;
     }
