@@ -75,6 +75,9 @@ public final class Main {
         bench features [--events N] [--repeat N]
                                            the feature engine (tiles, window merge, end to end) on N events
                                            (default 10,000,000) over 30 days, beside DuckDB (threads=1)
+        bench online [--items N] [--gets N] [--batch-gets N]
+                                           the DynamoDB loader alone (1 and 4 writer threads) and the reader's
+                                           get / batch-get latency, against dynalite, with 1 TB/day capacity math
         help                               this text
       """;
 
