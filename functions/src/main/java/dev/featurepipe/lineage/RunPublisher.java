@@ -11,6 +11,7 @@ import dev.featurepipe.lake.PartitionManifest;
 import dev.featurepipe.online.LoadResult;
 import dev.featurepipe.online.MetaWriter;
 import dev.featurepipe.ops.Hashing;
+import dev.featurepipe.ops.Json;
 import dev.featurepipe.ops.Log;
 import dev.featurepipe.ops.Metrics;
 import dev.featurepipe.run.Plan;
@@ -87,7 +88,7 @@ public final class RunPublisher {
           // Meta is published only once every shard has loaded: a shard without its load result
           // stops the publish before any meta item is written.
           String key = LakeLayout.loadResult(state.runId(), groupName, item.shard(), item.shardCount());
-          LoadResult load = lake.find(key).map(b -> dev.featurepipe.ops.Json.read(b, LoadResult.class))
+          LoadResult load = lake.find(key).map(b -> Json.read(b, LoadResult.class))
               .orElseThrow(() -> new IllegalStateException("[BUG] " + groupName + " shard " + item.shard() + " of "
                   + item.shardCount() + " has no load result (s3://" + lake.bucket() + "/" + key
                   + "); meta is published only after every shard loaded"));
