@@ -8,7 +8,7 @@ package dev.featurepipe.errors;
  */
 public abstract sealed class PipelineException extends RuntimeException
     permits SourceUnavailable, SourceObjectMissing, SourceObjectCorrupt, InvalidInput, ConfigInvalid, CommitConflict,
-        SchemaIncompatible, QualityGateFailed, ThrottledWrite {
+        SchemaIncompatible, QualityGateFailed, ThrottledWrite, ItemTooLarge {
 
   private static final long serialVersionUID = 1L;
 

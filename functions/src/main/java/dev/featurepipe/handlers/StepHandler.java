@@ -31,8 +31,13 @@ abstract class StepHandler<I, O> implements RequestStreamHandler {
       throw new InvalidInput(getClass().getSimpleName() + " cannot read its event as " + inputType.getSimpleName()
           + ": " + e.getOriginalMessage());
     }
-    output.write(Json.bytes(handle(request)));
+    output.write(Json.bytes(handle(request, context)));
   }
 
   abstract O handle(I request);
+
+  /** For steps that need the invocation's context (its remaining time); the others ignore it. */
+  O handle(I request, Context context) {
+    return handle(request);
+  }
 }

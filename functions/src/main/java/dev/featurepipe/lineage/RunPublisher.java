@@ -11,6 +11,8 @@ import dev.featurepipe.lake.PartitionManifest;
 import dev.featurepipe.online.LoadResult;
 import dev.featurepipe.online.MetaWriter;
 import dev.featurepipe.ops.Hashing;
+import dev.featurepipe.ops.Json;
+import dev.featurepipe.ops.Log;
 import dev.featurepipe.ops.Metrics;
 import dev.featurepipe.run.Plan;
 import dev.featurepipe.run.RunState;
@@ -67,28 +69,39 @@ public final class RunPublisher {
     TreeMap<String, Long> snapshots = new TreeMap<>();
     long silverRows = 0;
     long onlineItems = 0;
+    long onlineSkipped = 0;
+    long onlineRetried = 0;
+    long onlineThrottled = 0;
+    List<Loaded> groupLoads = new ArrayList<>();
     MetaWriter meta = new MetaWriter(ctx.dynamoDb(), ctx.names().featureTable());
     for (String groupName : state.groups()) {
       FeatureGroupConfig group = ctx.config().config().group(groupName)
           .orElseThrow(() -> new InvalidInput("group " + groupName + " is not in config/pipeline.yaml"));
       CommitResult commit = lake.getJson(LakeLayout.commitResult(state.runId(), groupName), CommitResult.class);
       long written = 0;
+      long skipped = 0;
       long batches = 0;
       long retried = 0;
       long throttled = 0;
       for (TransformItem item : state.transformItems()) {
         if (item.group().equals(groupName)) {
-          LoadResult load = lake.getJson(
-              LakeLayout.loadResult(state.runId(), groupName, item.shard(), item.shardCount()), LoadResult.class);
+          // Meta is published only once every shard has loaded: a shard without its load result
+          // stops the publish before any meta item is written.
+          String key = LakeLayout.loadResult(state.runId(), groupName, item.shard(), item.shardCount());
+          LoadResult load = lake.find(key).map(b -> Json.read(b, LoadResult.class))
+              .orElseThrow(() -> new IllegalStateException("[BUG] " + groupName + " shard " + item.shard() + " of "
+                  + item.shardCount() + " has no load result (s3://" + lake.bucket() + "/" + key
+                  + "); meta is published only after every shard loaded"));
           written += load.written();
+          skipped += load.skipped();
           batches += load.batches();
           retried += load.retriedItems();
           throttled += load.throttledRequests();
         }
       }
-      if (written != commit.rows()) {
+      if (written + skipped != commit.rows()) {
         throw new IllegalStateException("[BUG] " + groupName + " committed " + commit.rows()
-            + " rows but the loads wrote " + written + " items");
+            + " rows but the loads wrote " + written + " items and skipped " + skipped);
       }
       for (BucketFile f : commit.tileFiles()) {
         outputs.add(new RunRecord.Output("silver_tiles", f.file().key(), f.file().rows(), f.file().bytes(),
@@ -97,12 +110,25 @@ public final class RunPublisher {
       for (BucketFile f : commit.files()) {
         outputs.add(new RunRecord.Output("silver", f.file().key(), f.file().rows(), f.file().bytes(), f.file().sha256()));
       }
-      meta.write(group, state.date(), state.runId(), commit.rows(), commit.snapshotId(), commit.table(), QUALITY_STATUS);
+      groupLoads.add(new Loaded(group, commit));
       groups.add(new RunRecord.Group(groupName, commit.table(), commit.snapshotId(), commit.rows(),
-          commit.files().size(), written, batches, retried, throttled));
+          commit.files().size(), written, batches, retried, throttled, skipped));
       snapshots.put(groupName, commit.snapshotId());
       silverRows += commit.rows();
       onlineItems += written;
+      onlineSkipped += skipped;
+      onlineRetried += retried;
+      onlineThrottled += throttled;
+    }
+    // Every group's shards checked above before the first meta item is written.
+    for (Loaded l : groupLoads) {
+      boolean published = meta.write(l.group(), state.date(), state.runId(), l.commit().rows(),
+          l.commit().snapshotId(), l.commit().table(), QUALITY_STATUS);
+      if (!published) {
+        // A backfill of an older date: the served meta describes a newer date and stays.
+        Log.info("PublishRun", "meta_kept_newer", Log.RUN_ID, state.runId(), "group",
+            l.group().versionedName(), "date", state.date());
+      }
     }
     List<Plan.UnavailableSource> down = state.unavailableSources() == null ? List.of() : state.unavailableSources();
     List<String> stale = state.staleGroups() == null ? List.of() : state.staleGroups();
@@ -126,12 +152,17 @@ public final class RunPublisher {
         "rows_quarantined", (double) quarantined,
         "rows_silver", (double) silverRows,
         "items_online", (double) onlineItems,
+        "items_online_skipped", (double) onlineSkipped,
+        Metrics.THROTTLES, (double) onlineThrottled,
         "bytes_output", (double) outputBytes,
         Metrics.SOURCES_UNAVAILABLE, (double) down.size())));
     return new RunSummary(state.runId(), state.date(), status, sourceObjects, sourceBytes,
-        bronzeRows, quarantined, silverRows, onlineItems, outputs.size(), outputBytes, snapshots,
+        bronzeRows, quarantined, silverRows, onlineItems, onlineSkipped, onlineRetried, onlineThrottled,
+        outputs.size(), outputBytes, snapshots,
         combined, recordKey, down.stream().map(Plan.UnavailableSource::sourceId).toList(), stale);
   }
+
+  private record Loaded(FeatureGroupConfig group, CommitResult commit) {}
 
   /** SHA-256 over "key sha256\n" lines of the outputs in key order. */
   public static String combinedSha256(List<RunRecord.Output> outputs) {

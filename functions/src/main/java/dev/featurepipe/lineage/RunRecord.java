@@ -42,7 +42,7 @@ public record RunRecord(
   }
 
   public record Group(String group, String table, long snapshotId, long silverRows, int silverFiles,
-      long onlineItems, long onlineBatches, long retriedItems, long throttledRequests) {}
+      long onlineItems, long onlineBatches, long retriedItems, long throttledRequests, long skippedItems) {}
 
   public record Output(String layer, String key, long rows, long bytes, String sha256) {}
 

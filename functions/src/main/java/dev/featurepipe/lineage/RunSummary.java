@@ -5,7 +5,10 @@ import java.util.TreeMap;
 
 /**
  * PublishRun's output: the execution's result, small enough for any Step Functions payload. {@code
- * status} is SUCCEEDED or PARTIAL (some sources were down; their groups are stale).
+ * status} is SUCCEEDED or PARTIAL (some sources were down; their groups are stale). Online counts:
+ * {@code onlineItems} written, {@code onlineSkipped} not written because a newer {@code as_of} was
+ * stored, {@code onlineRetried} items sent again after {@code UnprocessedItems}, {@code
+ * onlineThrottled} requests sent again after a throttling or server error.
  */
 public record RunSummary(
     String runId,
@@ -17,6 +20,9 @@ public record RunSummary(
     long quarantinedRows,
     long silverRows,
     long onlineItems,
+    long onlineSkipped,
+    long onlineRetried,
+    long onlineThrottled,
     int outputFiles,
     long outputBytes,
     SortedMap<String, Long> snapshotIds,

@@ -11,10 +11,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
  * Writes {@code meta:<group>_v<N>}: what a reader needs to decode the group's items (feature names
- * and order, types, vector layout) and where they came from. Written last, after every shard loaded.
+ * and order, types, vector layout) and where they came from. Written last, by PublishRun, after the
+ * workflow's LoadAllFeatures Map has loaded every shard (and PublishRun reads every shard's load result).
  */
 public final class MetaWriter {
 
@@ -40,14 +42,49 @@ public final class MetaWriter {
             ":r", AttributeValue.fromS(runId), ":why", AttributeValue.fromS(reason))));
   }
 
-  public Map<String, AttributeValue> write(
+  /**
+   * Publishes the group's meta for {@code asOf}, unless the item already describes a newer date (a
+   * backfill of an older date must not move {@code latest_as_of} back): returns false then, and
+   * leaves the item as it is. Written with UpdateItem so the loaders' {@code loading_as_of} mark
+   * survives; a fresh publish clears an earlier {@code stale} flag.
+   *
+   * <p>{@code drift_thresholds}: per feature column, the PSI threshold of the group's drift rule.
+   * config/pipeline.yaml has no drift rules yet (quality rules arrive with issue 6), so the map is
+   * empty: readers must treat a missing column as "no drift rule", not as "threshold 0".
+   */
+  public boolean write(
       FeatureGroupConfig group, String asOf, String runId, long rowCount, long snapshotId, String silverTable,
       String qualityStatus) {
+    Map<String, AttributeValue> values = new TreeMap<>();
+    values.put(":meta", AttributeValue.fromS(Json.string(meta(group, asOf, runId, rowCount, snapshotId, silverTable,
+        qualityStatus))));
+    values.put(":d", AttributeValue.fromS(asOf));
+    values.put(":r", AttributeValue.fromS(runId));
+    values.put(":n", AttributeValue.fromN(Long.toString(rowCount)));
+    try {
+      dynamo.updateItem(b -> b.tableName(table)
+          .key(Map.of(OnlineItems.PK, AttributeValue.fromS(OnlineItems.metaKey(group.versionedName())),
+              OnlineItems.SK, AttributeValue.fromS(OnlineItems.META_SK)))
+          .updateExpression("SET meta = :meta, " + OnlineItems.AS_OF + " = :d, " + OnlineItems.RUN_ID
+              + " = :r, row_count = :n REMOVE stale, stale_date, stale_run_id, stale_reason")
+          .conditionExpression("attribute_not_exists(" + OnlineItems.AS_OF + ") OR " + OnlineItems.AS_OF + " <= :d")
+          .expressionAttributeValues(values));
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    }
+  }
+
+  /** The meta document; key order fixed (insertion), lists in the group's definition order. */
+  static Map<String, Object> meta(FeatureGroupConfig group, String asOf, String runId, long rowCount,
+      long snapshotId, String silverTable, String qualityStatus) {
     FeatureGroupSpec spec = group.spec();
     List<Map<String, Object>> features = new ArrayList<>();
+    int position = 0;
     for (OutputFeature f : spec.outputFeatures()) {
       Map<String, Object> feature = new LinkedHashMap<>();
       feature.put("name", f.column());
+      feature.put("position", position++);
       feature.put("feature", f.feature());
       feature.put("window", f.window().label());
       feature.put("type", f.type().toString());
@@ -70,6 +107,7 @@ public final class MetaWriter {
       vector.put("normalize", v.normalize().name().toLowerCase(java.util.Locale.ROOT));
       meta.put("vector", vector);
     });
+    meta.put("drift_thresholds", new TreeMap<String, Double>());
     meta.put("latest_as_of", asOf);
     meta.put("run_id", runId);
     meta.put("row_count", rowCount);
@@ -77,15 +115,6 @@ public final class MetaWriter {
     meta.put("silver_snapshot_id", snapshotId);
     meta.put("quality_status", qualityStatus);
     meta.put("ttl_days", group.onlineTtlDays());
-
-    Map<String, AttributeValue> item = new TreeMap<>();
-    item.put(OnlineItems.PK, AttributeValue.fromS(OnlineItems.metaKey(group.versionedName())));
-    item.put(OnlineItems.SK, AttributeValue.fromS(OnlineItems.META_SK));
-    item.put("meta", AttributeValue.fromS(Json.string(meta)));
-    item.put(OnlineItems.AS_OF, AttributeValue.fromS(asOf));
-    item.put(OnlineItems.RUN_ID, AttributeValue.fromS(runId));
-    item.put("row_count", AttributeValue.fromN(Long.toString(rowCount)));
-    dynamo.putItem(b -> b.tableName(table).item(item));
-    return item;
+    return meta;
   }
 }

@@ -22,6 +22,8 @@ public final class Metrics {
   public static final String ROW_COUNT_DELTA_PERCENT = "row_count_delta_percent";
   /** Sources down when a run was planned: above 0 the run ended PARTIAL (the alert). */
   public static final String SOURCES_UNAVAILABLE = "sources_unavailable";
+  /** DynamoDB requests refused with a throttling or server error and sent again (DESIGN.md section 8). */
+  public static final String THROTTLES = "throttles";
 
   private Metrics() {}
 

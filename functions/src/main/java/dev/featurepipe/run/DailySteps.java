@@ -23,6 +23,7 @@ import dev.featurepipe.lineage.FailureRecorder;
 import dev.featurepipe.lineage.RunPublisher;
 import dev.featurepipe.lineage.RunSummary;
 import dev.featurepipe.online.FeatureLoader;
+import dev.featurepipe.online.LoadOptions;
 import dev.featurepipe.online.LoadResult;
 import dev.featurepipe.ops.Hashing;
 import dev.featurepipe.ops.Json;
@@ -321,6 +322,11 @@ public final class DailySteps {
   }
 
   public LoadSummary loadFeatures(LoadRequest request) {
+    return loadFeatures(request, Optional.empty());
+  }
+
+  /** {@code lambdaRemaining}: the invoking Lambda's remaining time, which bounds the write retries. */
+  public LoadSummary loadFeatures(LoadRequest request, Optional<java.time.Duration> lambdaRemaining) {
     if (request.item() == null) {
       throw new InvalidInput("LoadFeatures expects item {group, shard, shardCount}");
     }
@@ -335,14 +341,23 @@ public final class DailySteps {
     String fingerprint = commit.inputFingerprint() + " " + commit.snapshotId();
     Optional<LoadResult> earlier = Boolean.TRUE.equals(request.force()) ? Optional.empty()
         : lake.find(LakeLayout.loadResult(runId, group.versionedName(), shard, shardCount))
-            .map(b -> Json.read(b, LoadResult.class))
+            .flatMap(DailySteps::loadResult)
             .filter(r -> fingerprint.equals(r.inputFingerprint()));
-    LoadResult r = earlier.orElseGet(() -> new FeatureLoader(ctx.dynamoDb(), ctx.names().featureTable(), lake)
-        .load(runId, dt, group, shard, shardCount, fingerprint));
+    LoadResult r = earlier.orElseGet(() -> new FeatureLoader(ctx.dynamoDb(), ctx.names().featureTable(), ctx.s3(),
+        lake, LoadOptions.DEFAULTS).load(runId, dt, group, shard, shardCount, fingerprint, lambdaRemaining));
     Log.info("LoadFeatures", "shard_loaded", Log.RUN_ID, runId, "group", r.group(), "shard", r.shard(),
-        "written", r.written(), "retried", r.retriedItems(), "throttled", r.throttledRequests(), "reused",
-        earlier.isPresent());
+        "written", r.written(), "skipped_newer", r.skipped(), "batches", r.batches(), "retried", r.retriedItems(),
+        "throttled", r.throttledRequests(), "guarded", r.guarded(), "reused", earlier.isPresent());
     return new LoadSummary(r.group(), r.shard(), r.written(), earlier.isPresent());
+  }
+
+  /** A load result written by an older version (other fields) is not reusable: load again. */
+  private static Optional<LoadResult> loadResult(byte[] json) {
+    try {
+      return Optional.of(Json.read(json, LoadResult.class));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** The sealed Bronze manifests a group reads (its source's, then its joined sources'), their bytes and fingerprint. */

@@ -20,6 +20,8 @@ import dev.featurepipe.infra.stack.StackOptions;
 import dev.featurepipe.lake.LakeLayout;
 import dev.featurepipe.lake.LakeStore;
 import dev.featurepipe.lake.PartitionManifest;
+import dev.featurepipe.online.EntityFeatures;
+import dev.featurepipe.online.FeatureStoreClient;
 import dev.featurepipe.ops.Json;
 import dev.featurepipe.ops.Telemetry;
 import java.io.IOException;
@@ -61,7 +63,9 @@ public final class Main {
         run    --date D [--force] [--shards N] [--chunks-per-extract N]
                                            run the daily workflow over what is in the local source bucket;
                                            a date whose inputs did not change is skipped unless --force
-        get    <pk> [--sk SK]              print feature items, e.g. get p:feat:prod-00001
+        get    <pk> [--sk SK] [--raw]      print an entity's features decoded with the group's meta (types,
+                                           vector labels), e.g. get u:feat:user-0000001; --raw and meta:
+                                           keys print the stored items as JSON
         bench  [--events N] [--parallel N] [--shards N] [--chunks-per-extract N]
                                            time every stage at N events (default 1,000,000) in a scratch
                                            stack, beside DuckDB (threads=1) on the same inputs
@@ -71,6 +75,9 @@ public final class Main {
         bench features [--events N] [--repeat N]
                                            the feature engine (tiles, window merge, end to end) on N events
                                            (default 10,000,000) over 30 days, beside DuckDB (threads=1)
+        bench online [--items N] [--gets N] [--batch-gets N]
+                                           the DynamoDB loader alone (1 and 4 writer threads) and the reader's
+                                           get / batch-get latency, against dynalite, with 1 TB/day capacity math
         help                               this text
       """;
 
@@ -94,7 +101,7 @@ public final class Main {
         case "demo" -> demo(Args.parse("demo", argv, 1, Set.of("date", "events"), Set.of()), out);
         case "run" -> runDaily(Args.parse("run", argv, 1, Set.of("date", "shards", "chunks-per-extract"), Set.of("force")), out);
         case "bench" -> Bench.main(argv, out);
-        case "get" -> get(Args.parse("get", argv, 1, Set.of("sk"), Set.of()), out);
+        case "get" -> get(Args.parse("get", argv, 1, Set.of("sk"), Set.of("raw")), out);
         case "stack" -> StackMain.main(java.util.Arrays.copyOfRange(argv, 1, argv.length));
         default -> throw new Args.UsageError("unknown command " + argv[0] + "; ./featurepipe help lists them");
       }
@@ -308,6 +315,11 @@ public final class Main {
     return count;
   }
 
+  /**
+   * {@code get <pk> [--sk SK] [--raw]}: a feature item decoded through {@link FeatureStoreClient} (features
+   * in the group's order, typed per its meta, the vector labelled); {@code meta:} keys and {@code --raw}
+   * print the stored items as JSON.
+   */
   static void get(Args args, PrintStream out) {
     if (args.positional().size() != 1) {
       throw new Args.UsageError("get: expected one partition key, e.g. get p:feat:prod-00001");
@@ -317,27 +329,44 @@ public final class Main {
     StackOptions options = StackOptions.defaults(root).withPorts(0, 0);
     try (LocalPipeline local = LocalPipeline.start(root, options)) {
       String table = local.context().names().featureTable();
-      QueryResponse r = local.clients().dynamoDb().query(b -> {
-        b.tableName(table);
-        if (args.options().containsKey("sk")) {
-          b.keyConditionExpression("pk = :pk AND sk = :sk")
-              .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk), ":sk", AttributeValue.fromS(args.get("sk", ""))));
-        } else {
-          b.keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk)));
-        }
-      });
-      if (r.items().isEmpty()) {
+      if (args.flag("raw") || pk.startsWith("meta:")) {
+        printRaw(local, table, pk, args, out);
+        return;
+      }
+      FeatureStoreClient client = new FeatureStoreClient(local.clients().dynamoDb(), table);
+      List<EntityFeatures> found = args.options().containsKey("sk")
+          ? client.getByKey(pk, args.get("sk", "")).stream().toList()
+          : client.getAll(pk);
+      if (found.isEmpty()) {
         throw new IllegalStateException("no items with pk " + pk + " in " + table + "; run ./featurepipe demo first");
       }
-      for (Map<String, AttributeValue> item : r.items()) {
-        try {
-          // Plain numbers: DynamoDB (and dynalite) may hand back 1803340800 as 1.8033408E+9.
-          out.println(Json.mapper().writerWithDefaultPrettyPrinter()
-              .with(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
-              .writeValueAsString(ItemJson.toPlain(item)));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-          throw new IllegalStateException("[BUG] cannot print an item", e);
-        }
+      for (EntityFeatures f : found) {
+        FeatureText.print(f, client.meta(f.group()), out);
+      }
+    }
+  }
+
+  private static void printRaw(LocalPipeline local, String table, String pk, Args args, PrintStream out) {
+    QueryResponse r = local.clients().dynamoDb().query(b -> {
+      b.tableName(table);
+      if (args.options().containsKey("sk")) {
+        b.keyConditionExpression("pk = :pk AND sk = :sk")
+            .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk), ":sk", AttributeValue.fromS(args.get("sk", ""))));
+      } else {
+        b.keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk)));
+      }
+    });
+    if (r.items().isEmpty()) {
+      throw new IllegalStateException("no items with pk " + pk + " in " + table + "; run ./featurepipe demo first");
+    }
+    for (Map<String, AttributeValue> item : r.items()) {
+      try {
+        // Plain numbers: DynamoDB (and dynalite) may hand back 1803340800 as 1.8033408E+9.
+        out.println(Json.mapper().writerWithDefaultPrettyPrinter()
+            .with(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .writeValueAsString(ItemJson.toPlain(item)));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException("[BUG] cannot print an item", e);
       }
     }
   }

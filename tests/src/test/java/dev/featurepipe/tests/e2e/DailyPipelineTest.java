@@ -21,11 +21,19 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.data.Record;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** The daily workflow end to end on the embedded stack, through the real ASL and handlers. */
+/**
+ * The daily workflow end to end on the embedded stack, through the real ASL and handlers. The tests
+ * share one stack, so they run in the order of their dates: the feature table keeps the newest
+ * {@code as_of} per key, and a load of an older date skips the products a newer date already wrote.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DailyPipelineTest {
 
   // Each test uses its own date, months apart, so no 30-day window of one reaches another's data.
@@ -44,6 +52,7 @@ class DailyPipelineTest {
   }
 
   @Test
+  @Order(1)
   void rowCountsFeaturesAndItemsMatchAComputationFromTheRawEvents() {
     LocalDate date = LocalDate.of(2026, 1, 20);
     ClickstreamGenerator.Dataset data = stack.upload(7, date, 12_000, 5, 30);
@@ -111,6 +120,7 @@ class DailyPipelineTest {
   }
 
   @Test
+  @Order(2)
   void badLinesAreQuarantinedWithTheirReasonAndLineAndCountedInTheRunRecord() {
     LocalDate date = LocalDate.of(2026, 3, 21);
     ClickstreamGenerator.Dataset data = stack.upload(8, date, 3_000, 3, 24);
@@ -139,6 +149,7 @@ class DailyPipelineTest {
   }
 
   @Test
+  @Order(3)
   void rerunOfTheSameDateGivesIdenticalFilesAndItemsAndReplacesThePartition() {
     LocalDate date = LocalDate.of(2026, 5, 22);
     stack.upload(9, date, 5_000, 4, 5);
@@ -165,6 +176,7 @@ class DailyPipelineTest {
   }
 
   @Test
+  @Order(4)
   void rerunWithUnchangedInputsIsANoOpUnlessForcedAndChangedInputsAreRecomputed() {
     LocalDate date = LocalDate.of(2026, 7, 19);
     stack.upload(11, date, 2_000, 2, 0);
@@ -191,6 +203,7 @@ class DailyPipelineTest {
   }
 
   @Test
+  @Order(5)
   void anyFanOutGivesByteIdenticalOutputs() {
     LocalDate date = LocalDate.of(2026, 9, 23);
     stack.upload(10, date, 8_000, 6, 6);
