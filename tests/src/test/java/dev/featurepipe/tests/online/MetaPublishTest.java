@@ -36,8 +36,8 @@ class MetaPublishTest extends OnlineStoreTest {
 
   static RunState state(String runId, LocalDate date) {
     return new RunState(runId, date.toString(), store.stack.options().lakeBucket(), null, null,
-        List.of("user_activity_v1"), SHARDS, "config", "code", "inputs", null, null,
-        new RunState.BronzeRef(new TreeMap<>(), 0, 0, 0), null);
+        List.of("user_activity_v1"), "config", "code", "inputs", null, null,
+        new RunState.BronzeRef(new TreeMap<>(), 0, 0, 0, SHARDS), null);
   }
 
   static RunPublisher publisher() {
