@@ -23,7 +23,7 @@ import org.apache.iceberg.types.Types;
 /**
  * Turns what a connector reads from one chunk into the chunk's Bronze Parquet file (rows in the
  * connector's total order, content-addressed name), its quarantine file (one JSON line per
- * rejected record: position, reason, detail, raw text) and its result in {@code runs/}. The same for
+ * rejected record: position, reason, detail, raw text; content-addressed too) and its result in {@code runs/}. The same for
  * every kind of source, so every source's Bronze obeys the same determinism and no-loss rules.
  */
 public final class BronzeChunkWriter {
@@ -131,8 +131,8 @@ public final class BronzeChunkWriter {
         LakeLayout.bronzeFile(item.sourceId(), dt, item.chunkId(), Hashing.sha256Hex(parquet)), parquet, rows.size(),
         "application/vnd.apache.parquet");
     FileEntry quarantined = rejected[0] == 0 ? null
-        : lake.put(LakeLayout.quarantineFile(item.sourceId(), dt, item.chunkId()), quarantine.toByteArray(),
-            rejected[0], "application/x-ndjson");
+        : lake.put(LakeLayout.quarantineFile(item.sourceId(), dt, item.chunkId(),
+            Hashing.sha256Hex(quarantine.toByteArray())), quarantine.toByteArray(), rejected[0], "application/x-ndjson");
     ChunkResult result = new ChunkResult(item.sourceId(), item.chunkId(), item.bucket(), item.key(), item.etag(),
         item.size(), rows.size() + rejected[0], bronze, quarantined, rejected[0], reasons, fingerprint, item.range(),
         quality);

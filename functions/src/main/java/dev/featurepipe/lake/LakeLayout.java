@@ -73,8 +73,12 @@ public final class LakeLayout {
     return "quarantine/bronze/source_id=" + id("sourceId", sourceId) + "/dt=" + dt + "/";
   }
 
-  public static String quarantineFile(String sourceId, LocalDate dt, String chunkId) {
-    return quarantinePrefix(sourceId, dt) + "part-" + chunkId(chunkId) + ".jsonl";
+  /**
+   * Content-addressed like Bronze files: a later attempt that fails (a quality gate, a source
+   * error) writes a new name instead of overwriting the file the partition's manifest names.
+   */
+  public static String quarantineFile(String sourceId, LocalDate dt, String chunkId, String sha256) {
+    return quarantinePrefix(sourceId, dt) + "part-" + chunkId(chunkId) + "-" + sha8(sha256) + ".jsonl";
   }
 
   public static String runPrefix(String runId) {

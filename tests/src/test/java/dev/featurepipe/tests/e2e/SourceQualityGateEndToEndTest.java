@@ -236,6 +236,19 @@ class SourceQualityGateEndToEndTest {
 
   @Test
   @Order(4)
+  void aFailedRedeliveryLeavesTheSealedPartitionsQuarantineFilesAsTheirManifestRecordsThem() {
+    byte[] manifestBefore = stack.lake().get(LakeLayout.bronzeManifest("clickstream", D3));
+    deliver(D3, EVENTS, 4, 3, 0, 1.0); // 3 prices out of range again, and 40% of sessions missing
+    failedAtTheGate(stack.runDaily(D3, Map.of()), D3);
+
+    assertThat(stack.lake().get(LakeLayout.bronzeManifest("clickstream", D3))).isEqualTo(manifestBefore);
+    PartitionManifest m = Json.read(manifestBefore, PartitionManifest.class);
+    assertThat(m.quarantineFiles()).hasSize(2).allSatisfy(f ->
+        assertThat(dev.featurepipe.ops.Hashing.sha256Hex(stack.lake().get(f.key()))).isEqualTo(f.sha256()));
+  }
+
+  @Test
+  @Order(5)
   void repeatedEventIdsFailIsUnique() {
     deliver(D4, EVENTS, 1, 0, 5, 1.0);
     RunRecord.Failure failure = failedAtTheGate(stack.runDaily(D4, Map.of()), D4);
@@ -247,7 +260,7 @@ class SourceQualityGateEndToEndTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void pricesShiftedUpwardsFailDistributionDriftAgainstTheStoredReference() {
     deliver(D5, EVENTS, 1, 0, 0, 1.9);
     RunRecord.Failure failure = failedAtTheGate(stack.runDaily(D5, Map.of()), D5);
@@ -260,7 +273,7 @@ class SourceQualityGateEndToEndTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void theNextGoodDayPublishesNormally() {
     var itemsBefore = stack.onlineItems(D6);
     deliver(D6, EVENTS, 1, 0, 0, 1.0);
