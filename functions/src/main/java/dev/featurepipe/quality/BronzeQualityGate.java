@@ -114,8 +114,11 @@ public final class BronzeQualityGate {
     Metrics.emit("BronzeQualityChecked", runId, metrics);
     List<RuleOutcome> failures = report.failures();
     if (!failures.isEmpty()) {
+      // The report's place comes first: the run record keeps the first 2,000 characters.
       StringBuilder msg = new StringBuilder("quality gate failed on ").append(failures.size())
-          .append(" rule(s), nothing was sealed or published: ");
+          .append(" rule(s), nothing was sealed or published (report: s3://").append(lake.bucket()).append('/')
+          .append(jsonKey).append(", readable: ").append(htmlKey.substring(htmlKey.lastIndexOf('/') + 1))
+          .append(" beside it): ");
       for (int i = 0; i < failures.size(); i++) {
         RuleOutcome f = failures.get(i);
         msg.append(i == 0 ? "" : "; ").append(f.label()).append(" on ")
@@ -123,8 +126,6 @@ public final class BronzeQualityGate {
             .append(f.observed() == null ? "nothing" : Numbers.plain(f.observed())).append(", allowed ")
             .append(f.threshold()).append(" (").append(f.detail()).append(")");
       }
-      msg.append(". Report: s3://").append(lake.bucket()).append('/').append(jsonKey).append(" and ")
-          .append(htmlKey.substring(htmlKey.lastIndexOf('/') + 1)).append(" beside it");
       throw new QualityGateFailed(msg.toString());
     }
     return report;

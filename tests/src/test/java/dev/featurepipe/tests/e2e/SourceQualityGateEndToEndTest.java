@@ -148,8 +148,10 @@ class SourceQualityGateEndToEndTest {
     return record.failure();
   }
 
-  static String reportNote(LocalDate date) {
-    return ". Report: s3://featurepipe-lake/runs/run_id=daily-" + date + "/quality/bronze.json and quality.html beside it";
+  /** How every gate failure begins: the count, and where the report is. */
+  static String failed(int rules, LocalDate date) {
+    return "quality gate failed on " + rules + " rule(s), nothing was sealed or published (report: "
+        + "s3://featurepipe-lake/runs/run_id=daily-" + date + "/quality/bronze.json, readable: quality.html beside it): ";
   }
 
   @Test
@@ -185,9 +187,9 @@ class SourceQualityGateEndToEndTest {
     deliver(D2, EVENTS, 4, 0, 0, 1.0); // the same day delivered again, 40% of sessions missing
     RunRecord.Failure failure = failedAtTheGate(stack.runDaily(D2, Map.of()), D2);
 
-    assertThat(failure.message()).isEqualTo("quality gate failed on 1 rule(s), nothing was sealed or published: "
+    assertThat(failure.message()).isEqualTo(failed(1, D2)
         + "sources[clickstream].quality[0] Completeness(session_id) on bronze/source_id=clickstream/dt=" + D2
-        + "/: observed 0.6, allowed >= 0.8 non-null share (60% non-null (1200 of 2000 rows))" + reportNote(D2));
+        + "/: observed 0.6, allowed >= 0.8 non-null share (60% non-null (1200 of 2000 rows))");
     assertThat(stack.lake().get(LakeLayout.bronzeManifest("clickstream", D2))).isEqualTo(manifestBefore);
     stack.silverTable().refresh();
     assertThat(stack.silverTable().currentSnapshot().snapshotId()).isEqualTo(snapshotBefore);
@@ -202,10 +204,10 @@ class SourceQualityGateEndToEndTest {
   void aDayWith35PercentFewerRowsFailsRowCountChangeThenItsRedeliveryQuarantinesOutOfRangePricesExactly() {
     deliver(D3, 1300, 1, 0, 0, 1.0);
     RunRecord.Failure failure = failedAtTheGate(stack.runDaily(D3, Map.of()), D3);
-    assertThat(failure.message()).isEqualTo("quality gate failed on 1 rule(s), nothing was sealed or published: "
+    assertThat(failure.message()).isEqualTo(failed(1, D3)
         + "sources[clickstream].quality[3] RowCountChange on bronze/source_id=clickstream/dt=" + D3
         + "/: observed -35, allowed |delta| <= 20% of the trailing 7-day median (1300 rows vs a median of 2000 over 2"
-        + " trailing partition(s): -35%)" + reportNote(D3));
+        + " trailing partition(s): -35%)");
     assertThat(stack.lake().find(LakeLayout.bronzeManifest("clickstream", D3))).isEmpty();
     assertThat(stack.onlineItems(D3)).isEmpty();
 
@@ -252,10 +254,9 @@ class SourceQualityGateEndToEndTest {
   void repeatedEventIdsFailIsUnique() {
     deliver(D4, EVENTS, 1, 0, 5, 1.0);
     RunRecord.Failure failure = failedAtTheGate(stack.runDaily(D4, Map.of()), D4);
-    assertThat(failure.message()).isEqualTo("quality gate failed on 1 rule(s), nothing was sealed or published: "
+    assertThat(failure.message()).isEqualTo(failed(1, D4)
         + "sources[clickstream].quality[2] IsUnique(event_id) on bronze/source_id=clickstream/dt=" + D4
-        + "/: observed 5, allowed no duplicate non-null values (5 duplicate(s) among 2000 non-null values)"
-        + reportNote(D4));
+        + "/: observed 5, allowed no duplicate non-null values (5 duplicate(s) among 2000 non-null values)");
     assertThat(stack.lake().find(LakeLayout.bronzeManifest("clickstream", D4))).isEmpty();
   }
 
@@ -267,7 +268,8 @@ class SourceQualityGateEndToEndTest {
     RuleOutcome drift = outcome(D5, 5);
     assertThat(drift.outcome()).isEqualTo("fail");
     assertThat(drift.observed()).isGreaterThan(0.2);
-    assertThat(failure.message()).contains("sources[clickstream].quality[5] DistributionDrift(price) on "
+    assertThat(failure.message()).startsWith(failed(1, D5))
+        .contains("sources[clickstream].quality[5] DistributionDrift(price) on "
         + "bronze/source_id=clickstream/dt=" + D5 + "/: observed ").contains("allowed PSI <= 0.2 against the stored reference");
     assertThat(report(D5).failures()).extracting(RuleOutcome::rule).containsExactly("DistributionDrift");
   }
