@@ -71,6 +71,9 @@ public final class Main {
         bench features [--events N] [--repeat N]
                                            the feature engine (tiles, window merge, end to end) on N events
                                            (default 10,000,000) over 30 days, beside DuckDB (threads=1)
+        bench quality [--rows N] [--repeat N]
+                                           the clickstream's Extract without and with Bronze quality rules
+                                           of every kind (default 1,000,000 rows): what the checks add
         help                               this text
       """;
 
