@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.featurepipe.errors.ConfigInvalid;
 import dev.featurepipe.ops.Hashing;
 import dev.featurepipe.extract.SourceConnectors;
+import dev.featurepipe.quality.SourceRules;
 import dev.featurepipe.schema.SchemaBinding;
 import dev.featurepipe.schema.SchemaFiles;
 import dev.featurepipe.schema.SourceSchema;
@@ -129,6 +130,11 @@ public final class ConfigLoader {
         } catch (ConfigInvalid e) {
           violations.addAll(List.of(e.getMessage().split("\n")));
         }
+      }
+    }
+    if (violations.isEmpty()) {
+      for (SourceConfig s : sources) {
+        SourceRules.parse(s, SourceConnectors.bronzeSchema(s), violations);
       }
     }
     List<FeatureGroupConfig> groups = List.of();

@@ -10,16 +10,26 @@ import java.io.ByteArrayOutputStream;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.TreeMap;
+import dev.featurepipe.quality.ChunkQuality;
+import dev.featurepipe.quality.RowChecker;
+import dev.featurepipe.quality.SourceRule;
+import dev.featurepipe.quality.SourceRules;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Types;
 
 /**
  * Turns what a connector reads from one chunk into the chunk's Bronze Parquet file (rows in the
  * connector's total order, content-addressed name), its quarantine file (one JSON line per
- * rejected record: position, reason, detail, raw text) and its result in {@code runs/}. The same for
+ * rejected record: position, reason, detail, raw text; content-addressed too) and its result in {@code runs/}. The same for
  * every kind of source, so every source's Bronze obeys the same determinism and no-loss rules.
  */
 public final class BronzeChunkWriter {
+
+  /** The column connectors of line-based sources fill with the record's line: a quarantined row's position. */
+  static final String SOURCE_LINE = "_source_line";
 
   private final LakeStore lake;
   private final int maxRowsInMemory;
@@ -44,7 +54,9 @@ public final class BronzeChunkWriter {
     return lake.find(LakeLayout.extractResult(runId, item.sourceId(), item.chunkId()))
         .map(bytes -> Json.read(bytes, ChunkResult.class))
         .filter(r -> fingerprint.equals(r.inputFingerprint()))
-        .filter(r -> lake.find(r.bronze().key()).map(b -> Hashing.sha256Hex(b).equals(r.bronze().sha256())).orElse(false));
+        .filter(r -> lake.find(r.bronze().key()).map(b -> Hashing.sha256Hex(b).equals(r.bronze().sha256())).orElse(false))
+        .filter(r -> r.quality() == null || r.quality().rules().stream()
+            .allMatch(s -> s.keyHashes() == null || lake.exists(s.keyHashes().key())));
   }
 
   /** Fingerprint of what decides a chunk's output: the planned item, the config and the code version. */
@@ -53,23 +65,47 @@ public final class BronzeChunkWriter {
         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
+  /** A chunk of a source without quality rules. */
   public ChunkResult write(SourceConnector connector, ExtractItem item, String runId, LocalDate dt,
       String fingerprint) {
+    return write(connector, item, runId, dt, fingerprint, new SourceRules(item.sourceId(), List.of()));
+  }
+
+  /**
+   * A chunk, with the source's quality rules applied to each row as it is written: a row a
+   * quarantine rule refuses goes to the quarantine file (reason {@code quality:<rule>:<column>}),
+   * and every kept row is counted into the rules' statistics, stored in the result for SealBronze.
+   */
+  public ChunkResult write(SourceConnector connector, ExtractItem item, String runId, LocalDate dt,
+      String fingerprint, SourceRules rules) {
     try (SpillingSorter rows =
         new SpillingSorter(connector.bronzeSchema(), connector.bronzeOrder(), maxRowsInMemory, spillDir)) {
-      return write(connector, item, runId, dt, fingerprint, rows);
+      return write(connector, item, runId, dt, fingerprint, rows, rules);
     }
   }
 
   private ChunkResult write(SourceConnector connector, ExtractItem item, String runId, LocalDate dt,
-      String fingerprint, SpillingSorter rows) {
+      String fingerprint, SpillingSorter rows, SourceRules rules) {
     ByteArrayOutputStream quarantine = new ByteArrayOutputStream();
     TreeMap<String, Long> reasons = new TreeMap<>();
     long[] rejected = {0};
-    connector.read(item, dt, new SourceConnector.RowSink() {
+    Schema schema = connector.bronzeSchema();
+    RowChecker checker = rules.isEmpty() ? null : new RowChecker(rules, schema);
+    int sourceLine = schema.columns().indexOf(schema.findField(SOURCE_LINE));
+    SourceConnector.RowSink sink = new SourceConnector.RowSink() {
+      long seen;
+
       @Override
       public void row(Record row) {
-        rows.add(row);
+        seen++;
+        SourceRule broken = checker == null ? null : checker.check(row);
+        if (broken == null) {
+          rows.add(row);
+        } else {
+          Object line = sourceLine < 0 ? null : row.get(sourceLine);
+          reject(line instanceof Long l ? l : seen, Rejection.of(broken.reason(), "sources[" + rules.sourceId()
+              + "].quality[" + broken.index() + "] " + broken.label() + ": " + broken.threshold()), rowJson(schema, row));
+        }
       }
 
       @Override
@@ -84,18 +120,37 @@ public final class BronzeChunkWriter {
         quarantine.writeBytes(Json.bytes(entry));
         quarantine.write('\n');
       }
-    });
+    };
+    connector.read(item, dt, sink);
+    ChunkQuality quality = checker == null ? null : checker.finish((ruleIndex, bytes) -> lake.put(
+        LakeLayout.qualityKeyHashes(runId, item.sourceId(), item.chunkId(), ruleIndex), bytes, bytes.length / 8,
+        "application/octet-stream"));
 
     byte[] parquet = ParquetFiles.write(connector.bronzeSchema(), rows.sorted());
     FileEntry bronze = lake.put(
         LakeLayout.bronzeFile(item.sourceId(), dt, item.chunkId(), Hashing.sha256Hex(parquet)), parquet, rows.size(),
         "application/vnd.apache.parquet");
     FileEntry quarantined = rejected[0] == 0 ? null
-        : lake.put(LakeLayout.quarantineFile(item.sourceId(), dt, item.chunkId()), quarantine.toByteArray(),
-            rejected[0], "application/x-ndjson");
+        : lake.put(LakeLayout.quarantineFile(item.sourceId(), dt, item.chunkId(),
+            Hashing.sha256Hex(quarantine.toByteArray())), quarantine.toByteArray(), rejected[0], "application/x-ndjson");
     ChunkResult result = new ChunkResult(item.sourceId(), item.chunkId(), item.bucket(), item.key(), item.etag(),
-        item.size(), rows.size() + rejected[0], bronze, quarantined, rejected[0], reasons, fingerprint, item.range());
+        item.size(), rows.size() + rejected[0], bronze, quarantined, rejected[0], reasons, fingerprint, item.range(),
+        quality);
     lake.putJson(LakeLayout.extractResult(runId, item.sourceId(), item.chunkId()), result);
     return result;
+  }
+
+  /**
+   * A quarantined row as the quarantine file's {@code raw}: its columns as a JSON object (sorted
+   * keys; numbers and booleans as such, every other value as its text).
+   */
+  static String rowJson(Schema schema, Record row) {
+    TreeMap<String, Object> values = new TreeMap<>();
+    List<Types.NestedField> columns = schema.columns();
+    for (int i = 0; i < columns.size(); i++) {
+      Object v = row.get(i);
+      values.put(columns.get(i).name(), v == null || v instanceof Number || v instanceof Boolean ? v : v.toString());
+    }
+    return Json.string(values);
   }
 }

@@ -16,6 +16,8 @@ public final class LakeLayout {
   static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   static final Pattern CHUNK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
   static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  /** Column names that may become a key segment (quality references): plain, no separators. */
+  static final Pattern COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
   private LakeLayout() {}
 
@@ -71,8 +73,12 @@ public final class LakeLayout {
     return "quarantine/bronze/source_id=" + id("sourceId", sourceId) + "/dt=" + dt + "/";
   }
 
-  public static String quarantineFile(String sourceId, LocalDate dt, String chunkId) {
-    return quarantinePrefix(sourceId, dt) + "part-" + chunkId(chunkId) + ".jsonl";
+  /**
+   * Content-addressed like Bronze files: a later attempt that fails (a quality gate, a source
+   * error) writes a new name instead of overwriting the file the partition's manifest names.
+   */
+  public static String quarantineFile(String sourceId, LocalDate dt, String chunkId, String sha256) {
+    return quarantinePrefix(sourceId, dt) + "part-" + chunkId(chunkId) + "-" + sha8(sha256) + ".jsonl";
   }
 
   public static String runPrefix(String runId) {
@@ -122,6 +128,30 @@ public final class LakeLayout {
 
   public static String runRecord(String runId) {
     return runPrefix(runId) + "run.json";
+  }
+
+  /** A run's quality reports: {@code bronze.json} (source rules) and the readable {@code quality.html}. */
+  public static String qualityPrefix(String runId) {
+    return runPrefix(runId) + "quality/";
+  }
+
+  public static String bronzeQualityReport(String runId) {
+    return qualityPrefix(runId) + "bronze.json";
+  }
+
+  public static String qualityHtml(String runId) {
+    return qualityPrefix(runId) + "quality.html";
+  }
+
+  /** One chunk's sorted key hashes for the IsUnique rule at {@code ruleIndex} of its source. */
+  public static String qualityKeyHashes(String runId, String sourceId, String chunkId, int ruleIndex) {
+    return qualityPrefix(runId) + "keys/source_id=" + id("sourceId", sourceId) + "/" + chunkId(chunkId) + "-rule"
+        + ruleIndex + ".bin";
+  }
+
+  /** The accepted distribution a source's DistributionDrift rule on {@code column} compares with. */
+  public static String qualityReference(String sourceId, String column) {
+    return "quality/reference/source_id=" + id("sourceId", sourceId) + "/" + check("column", column, COLUMN) + ".json";
   }
 
   /** Iceberg table location of a feature group version. */

@@ -15,6 +15,8 @@ import dev.featurepipe.extract.SourceConnectors;
 import dev.featurepipe.extract.ChunkResult;
 import dev.featurepipe.extract.ExtractItem;
 import dev.featurepipe.lake.BronzeSealer;
+import dev.featurepipe.quality.BronzeQualityGate;
+import dev.featurepipe.quality.SourceRules;
 import dev.featurepipe.schema.SchemaFingerprint;
 import dev.featurepipe.lake.LakeLayout;
 import dev.featurepipe.lake.LakeStore;
@@ -118,8 +120,10 @@ public final class DailySteps {
       String fingerprint = BronzeChunkWriter.fingerprint(item, ctx.config().sha256(), ctx.codeVersion());
       Optional<ChunkResult> earlier = Boolean.TRUE.equals(batch.batchInput().force()) ? Optional.empty()
           : writer.reusable(item, runId, fingerprint);
-      ChunkResult r = earlier.orElseGet(
-          () -> writer.write(SourceConnectors.create(source, connectors), item, runId, dt, fingerprint));
+      ChunkResult r = earlier.orElseGet(() -> {
+        SourceConnector connector = SourceConnectors.create(source, connectors);
+        return writer.write(connector, item, runId, dt, fingerprint, SourceRules.of(source, connector.bronzeSchema()));
+      });
       reused += earlier.isPresent() ? 1 : 0;
       rows += r.bronze().rows();
       quarantined += r.quarantined();
@@ -155,6 +159,11 @@ public final class DailySteps {
     if (state.unavailableSources() != null) {
       state.unavailableSources().forEach(u -> down.add(u.sourceId()));
     }
+    // Every source's partition is checked before any manifest is switched: a failed rule stops the
+    // run with QualityGateFailed (not retried) and every partition keeps its last good manifest.
+    BronzeQualityGate gate = new BronzeQualityGate(lake, state.runId(), dt);
+    List<SourceConnector> sealing = new java.util.ArrayList<>();
+    List<BronzeSealer.Prepared> prepared = new java.util.ArrayList<>();
     for (SourceConfig source : ctx.config().config().sources()) {
       if (down.contains(source.id())) {
         // Not planned this run: sealing it would write an empty manifest and delete its
@@ -162,17 +171,34 @@ public final class DailySteps {
         continue;
       }
       SourceConnector connector = SourceConnectors.create(source, connectors);
-      BronzeSealer.Sealed sealed = sealer.seal(state.runId(), dt, source.id(), schemaName(source),
-          SchemaFingerprint.of(connector.bronzeSchema()), items);
-      connector.sealed(items.stream().filter(i -> i.sourceId().equals(source.id())).toList());
+      Schema schema = connector.bronzeSchema();
+      BronzeSealer.Prepared p = sealer.prepare(state.runId(), dt, source.id(), schemaName(source),
+          SchemaFingerprint.of(schema), items);
+      gate.check(SourceRules.of(source, schema), p.chunks().stream().map(ChunkResult::quality).toList(),
+          p.manifest().rows());
+      sealing.add(connector);
+      prepared.add(p);
+    }
+    var report = gate.publish();
+    Log.info("SealBronze", "quality_checked", Log.RUN_ID, state.runId(), "outcome", report.outcome(), "rules",
+        report.rules(), "rules_passed", report.rulesPassed(), "report", LakeLayout.bronzeQualityReport(state.runId()));
+    for (int i = 0; i < sealing.size(); i++) {
+      SourceConnector connector = sealing.get(i);
+      String sourceId = prepared.get(i).manifest().sourceId();
+      BronzeSealer.Sealed sealed = sealer.commit(prepared.get(i));
+      connector.sealed(items.stream().filter(it -> it.sourceId().equals(sourceId)).toList());
       List<String> derived = connector.deriveFromSealed(state.runId(), dt, sealed.manifestKey());
-      manifests.put(source.id(), sealed.manifestKey());
+      manifests.put(sourceId, sealed.manifestKey());
       rows += sealed.rows();
       quarantined += sealed.quarantined();
       files += sealed.files();
-      Log.info("SealBronze", "sealed", Log.RUN_ID, state.runId(), "source", source.id(), "manifest",
+      Log.info("SealBronze", "sealed", Log.RUN_ID, state.runId(), "source", sourceId, "manifest",
           sealed.manifestKey(), "rows", sealed.rows(), "quarantined", sealed.quarantined(), "orphans_deleted",
           sealed.deleted().size(), "derived", derived);
+    }
+    List<String> references = gate.accept();
+    if (!references.isEmpty()) {
+      Log.info("SealBronze", "quality_references_stored", Log.RUN_ID, state.runId(), "keys", references);
     }
     FeatureStagePlan features = planFeatureStage(state, dt, manifests);
     return new SealSummary(manifests, rows, quarantined, files, features.shuffleItems(), features.shuffleCount(),

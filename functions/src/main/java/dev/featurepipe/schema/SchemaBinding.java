@@ -88,6 +88,6 @@ public final class SchemaBinding {
       return source;
     }
     options.set(key, bound);
-    return new SourceConfig(source.id(), source.kind(), source.prefix(), source.schema(), options);
+    return source.withOptions(options);
   }
 }

@@ -41,7 +41,7 @@ final class Bench {
   /**
    * {@code bench [options]}: the daily workflow per stage; {@code bench connectors [options]}: see
    * {@link ConnectorBench}; {@code bench features [options]}: see {@link FeatureBench}; {@code bench online
-   * [options]}: see {@link OnlineBench}.
+   * [options]}: see {@link OnlineBench}; {@code bench quality [options]}: see {@link QualityBench}.
    */
   static void main(String[] argv, PrintStream out) {
     if (argv.length > 1 && argv[1].equals("connectors")) {
@@ -52,6 +52,10 @@ final class Bench {
       OnlineBench.run(Args.parse("bench online", argv, 2, Set.of("items", "gets", "batch-gets"), Set.of()), out);
       return;
     }
+    if (argv.length > 1 && argv[1].equals("quality")) {
+      QualityBench.run(Args.parse("bench quality", argv, 2, Set.of("rows", "repeat"), Set.of()), out);
+      return;
+    }
     if (argv.length > 1 && argv[1].equals("features")) {
       FeatureBench.run(Args.parse("bench features", argv, 2, Set.of("events", "repeat"), Set.of()), out);
       return;
@@ -60,7 +64,7 @@ final class Bench {
         Set.of());
     if (!args.positional().isEmpty()) {
       throw new Args.UsageError("bench: unknown benchmark " + args.positional().get(0)
-          + "; bench takes connectors, features, online, or options only");
+          + "; bench takes connectors, features, online, quality, or options only");
     }
     run(args, out);
   }

@@ -78,6 +78,9 @@ public final class Main {
         bench online [--items N] [--gets N] [--batch-gets N]
                                            the DynamoDB loader alone (1 and 4 writer threads) and the reader's
                                            get / batch-get latency, against dynalite, with 1 TB/day capacity math
+        bench quality [--rows N] [--repeat N]
+                                           the clickstream's Extract without and with Bronze quality rules
+                                           of every kind (default 1,000,000 rows): what the checks add
         help                               this text
       """;
 
