@@ -31,8 +31,28 @@ import java.util.TreeMap;
  */
 public final class RunPublisher {
 
-  /** Quality gates arrive with issue 6; until then meta says so rather than claiming a pass. */
-  static final String QUALITY_STATUS = "UNCHECKED";
+  /**
+   * A group's {@code quality_status} in meta: the Bronze quality gate's verdict on the sources it
+   * reads ({@code PASS}, or {@code WARN} if a warn rule broke; a failed rule stops the run before
+   * this step), or {@code UNCHECKED} when none of them has rules. Feature-level rules are not built
+   * yet, so this speaks for the inputs only.
+   */
+  static String qualityStatus(java.util.Optional<dev.featurepipe.quality.QualityReport> report,
+      FeatureGroupConfig group) {
+    boolean any = false;
+    boolean warned = false;
+    if (report.isPresent()) {
+      for (dev.featurepipe.quality.QualityReport.Source s : report.get().sources()) {
+        if (group.inputSources().contains(s.sourceId())) {
+          for (dev.featurepipe.quality.RuleOutcome o : s.rules()) {
+            any = true;
+            warned |= o.outcome().equals(dev.featurepipe.quality.RuleOutcome.WARN);
+          }
+        }
+      }
+    }
+    return !any ? "UNCHECKED" : warned ? "WARN" : "PASS";
+  }
 
   private final PipelineContext ctx;
 
@@ -121,9 +141,11 @@ public final class RunPublisher {
       onlineThrottled += throttled;
     }
     // Every group's shards checked above before the first meta item is written.
+    java.util.Optional<dev.featurepipe.quality.QualityReport> quality = lake.find(
+        LakeLayout.bronzeQualityReport(state.runId())).map(b -> Json.read(b, dev.featurepipe.quality.QualityReport.class));
     for (Loaded l : groupLoads) {
       boolean published = meta.write(l.group(), state.date(), state.runId(), l.commit().rows(),
-          l.commit().snapshotId(), l.commit().table(), QUALITY_STATUS);
+          l.commit().snapshotId(), l.commit().table(), qualityStatus(quality, l.group()));
       if (!published) {
         // A backfill of an older date: the served meta describes a newer date and stays.
         Log.info("PublishRun", "meta_kept_newer", Log.RUN_ID, state.runId(), "group",

@@ -283,6 +283,8 @@ class SourceQualityGateEndToEndTest {
     assertThat(itemsBefore).isEmpty();
     assertThat(stack.onlineItems(D6)).hasSize(50);
     assertThat(report(D6).outcome()).isEqualTo("pass");
+    assertThat(Json.read(stack.metaItem().get("meta").s().getBytes(StandardCharsets.UTF_8), JsonNode.class)
+        .get("quality_status").asText()).as("meta carries the gate's verdict on the group's source").isEqualTo("PASS");
     assertThat(outcome(D6, 3).detail()).as("D1, D2 and D3 sealed; D4 and D5 were refused")
         .isEqualTo("2000 rows vs a median of 2000 over 3 trailing partition(s): 0%");
   }
