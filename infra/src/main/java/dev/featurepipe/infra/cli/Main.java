@@ -62,6 +62,13 @@ public final class Main {
                                            run the daily workflow over what is in the local source bucket;
                                            a date whose inputs did not change is skipped unless --force
         get    <pk> [--sk SK]              print feature items, e.g. get p:feat:prod-00001
+        train-set --labels s3://...|FILE --model-version MV [--groups G1,G2] [--key-columns COL|G=COL,...]
+                  [--time-column C] [--label-column C] [--label-type string|long|double|boolean]
+                  [--run-id R] [--pin-from RUN] [--rows-per-part N] [--part-concurrency N]
+                                           a point-in-time training set from the Silver tables under
+                                           gold/model_version=MV/ (statemachines/training.asl.json);
+                                           a local labels file is uploaded to the lake first;
+                                           --pin-from rebuilds at an earlier set's snapshot ids
         bench  [--events N] [--parallel N] [--shards N] [--chunks-per-extract N]
                                            time every stage at N events (default 1,000,000) in a scratch
                                            stack, beside DuckDB (threads=1) on the same inputs
@@ -94,6 +101,7 @@ public final class Main {
         case "demo" -> demo(Args.parse("demo", argv, 1, Set.of("date", "events"), Set.of()), out);
         case "run" -> runDaily(Args.parse("run", argv, 1, Set.of("date", "shards", "chunks-per-extract"), Set.of("force")), out);
         case "bench" -> Bench.main(argv, out);
+        case "train-set" -> TrainSet.run(Args.parse("train-set", argv, 1, TrainSet.OPTIONS, Set.of()), out);
         case "get" -> get(Args.parse("get", argv, 1, Set.of("sk"), Set.of()), out);
         case "stack" -> StackMain.main(java.util.Arrays.copyOfRange(argv, 1, argv.length));
         default -> throw new Args.UsageError("unknown command " + argv[0] + "; ./featurepipe help lists them");
