@@ -40,11 +40,17 @@ final class Bench {
 
   /**
    * {@code bench [options]}: the daily workflow per stage; {@code bench connectors [options]}: see
-   * {@link ConnectorBench}; {@code bench features [options]}: see {@link FeatureBench}.
+   * {@link ConnectorBench}; {@code bench features [options]}: see {@link FeatureBench}; {@code bench training [options]}: see
+   * {@link TrainingBench}.
    */
   static void main(String[] argv, PrintStream out) {
     if (argv.length > 1 && argv[1].equals("connectors")) {
       ConnectorBench.run(Args.parse("bench connectors", argv, 2, Set.of("rows", "only", "repeat"), Set.of()), out);
+      return;
+    }
+    if (argv.length > 1 && argv[1].equals("training")) {
+      TrainingBench.run(Args.parse("bench training", argv, 2, Set.of("labels", "entities", "days", "rows-per-part"),
+          Set.of()), out);
       return;
     }
     if (argv.length > 1 && argv[1].equals("features")) {
@@ -55,7 +61,7 @@ final class Bench {
         Set.of());
     if (!args.positional().isEmpty()) {
       throw new Args.UsageError("bench: unknown benchmark " + args.positional().get(0)
-          + "; bench takes connectors, features, or options only");
+          + "; bench takes connectors, features, training, or options only");
     }
     run(args, out);
   }

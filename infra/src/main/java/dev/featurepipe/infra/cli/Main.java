@@ -78,6 +78,10 @@ public final class Main {
         bench features [--events N] [--repeat N]
                                            the feature engine (tiles, window merge, end to end) on N events
                                            (default 10,000,000) over 30 days, beside DuckDB (threads=1)
+        bench training [--labels N] [--entities N] [--days N] [--rows-per-part N]
+                                           a point-in-time training set (default 1,000,000 labels over
+                                           50,000 entities x 30 days of Silver) beside DuckDB's ASOF JOIN
+                                           (threads=1)
         help                               this text
       """;
 
