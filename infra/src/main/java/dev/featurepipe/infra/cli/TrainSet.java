@@ -165,7 +165,7 @@ final class TrainSet {
             .columns().size());
     out.printf(Locale.ROOT, "  manifest  s3://%s/%s%n", lake.bucket(), GoldLayout.manifest(m.modelVersion(), m.runId()));
     out.printf(Locale.ROOT, "  sha256    %s (all part files)%n", RunReport.text(s, "combinedSha256"));
-    out.printf(Locale.ROOT, "  rebuild   ./featurepipe train-set --labels %s --model-version %s --pin-from %s%n",
-        l.uri(), m.modelVersion(), m.runId());
+    out.printf(Locale.ROOT, "  rebuild   the same command with --labels %s --pin-from %s: the same bytes, whatever"
+        + " Silver commits come later%n", l.uri(), m.runId());
   }
 }
