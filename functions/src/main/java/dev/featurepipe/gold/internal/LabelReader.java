@@ -287,30 +287,34 @@ public final class LabelReader {
   /** Checks keys and time of one row; a usable row goes to {@code rows}, anything else to {@code rejects}. */
   private static void accept(List<KeyColumn> keys, Object[] raw, Object time, Object label, String labelProblem,
       long position, String timeColumn, String labelColumn, List<Row> rows, List<Reject> rejects) {
-    Map<String, Object> rawJson = new LinkedHashMap<>();
-    for (int k = 0; k < keys.size(); k++) {
-      rawJson.put(keys.get(k).name(), text(raw[k]));
-    }
-    rawJson.put(timeColumn, text(time));
-    rawJson.put(labelColumn, text(label));
+    // The raw values as JSON, made only for a rejected row (most rows are fine).
+    java.util.function.Supplier<String> rawJson = () -> {
+      Map<String, Object> raws = new LinkedHashMap<>();
+      for (int k = 0; k < keys.size(); k++) {
+        raws.put(keys.get(k).name(), text(raw[k]));
+      }
+      raws.put(timeColumn, text(time));
+      raws.put(labelColumn, text(label));
+      return Json.string(raws);
+    };
     Object[] typed = new Object[keys.size()];
     for (int k = 0; k < keys.size(); k++) {
       KeyColumn key = keys.get(k);
       Object v = raw[k];
       if (v == null || (v instanceof String s && s.isBlank())) {
-        rejects.add(new Reject(position, NULL_ENTITY, "column " + key.name() + " is empty", Json.string(rawJson)));
+        rejects.add(new Reject(position, NULL_ENTITY, "column " + key.name() + " is empty", rawJson.get()));
         return;
       }
       try {
         typed[k] = entity(v, key.type());
       } catch (IllegalArgumentException e) {
         rejects.add(new Reject(position, INVALID_ENTITY, "column " + key.name() + ": " + quote(String.valueOf(v))
-            + " is not a " + key.type() + " entity key", Json.string(rawJson)));
+            + " is not a " + key.type() + " entity key", rawJson.get()));
         return;
       }
     }
     if (time == null || (time instanceof String s && s.isBlank())) {
-      rejects.add(new Reject(position, NULL_LABEL_TIME, "column " + timeColumn + " is empty", Json.string(rawJson)));
+      rejects.add(new Reject(position, NULL_LABEL_TIME, "column " + timeColumn + " is empty", rawJson.get()));
       return;
     }
     Instant at;
@@ -321,13 +325,13 @@ public final class LabelReader {
         at = parseTime((String) time);
       } catch (DateTimeParseException e) {
         rejects.add(new Reject(position, INVALID_LABEL_TIME, "column " + timeColumn + ": " + timeProblem((String) time),
-            Json.string(rawJson)));
+            rawJson.get()));
         return;
       }
     }
     if (labelProblem != null) {
       rejects.add(new Reject(position, INVALID_LABEL, "column " + labelColumn + ": " + labelProblem,
-          Json.string(rawJson)));
+          rawJson.get()));
       return;
     }
     rows.add(new Row(typed, at, label, position));
