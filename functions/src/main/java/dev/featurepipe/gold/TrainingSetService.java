@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -526,6 +527,6 @@ public final class TrainingSetService {
     Log.info("CommitTrainingSet", "committed", Log.RUN_ID, plan.runId(), "manifest", manifestKey, "rows", rows,
         "files", files.size(), "orphans_removed", removed);
     return new Committed(plan.runId(), plan.modelVersion(), new S3Ref(lake.bucket(), manifestKey), rows, files.size(),
-        plan.labels().quarantined(), snapshots, matched, java.util.HexFormat.of().formatHex(combined.digest()));
+        plan.labels().quarantined(), snapshots, matched, HexFormat.of().formatHex(combined.digest()));
   }
 }

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.apache.parquet.ParquetReadOptions;
@@ -288,7 +289,7 @@ public final class LabelReader {
   private static void accept(List<KeyColumn> keys, Object[] raw, Object time, Object label, String labelProblem,
       long position, String timeColumn, String labelColumn, List<Row> rows, List<Reject> rejects) {
     // The raw values as JSON, made only for a rejected row (most rows are fine).
-    java.util.function.Supplier<String> rawJson = () -> {
+    Supplier<String> rawJson = () -> {
       Map<String, Object> raws = new LinkedHashMap<>();
       for (int k = 0; k < keys.size(); k++) {
         raws.put(keys.get(k).name(), text(raw[k]));
