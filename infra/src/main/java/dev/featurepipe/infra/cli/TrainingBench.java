@@ -62,12 +62,19 @@ final class TrainingBench {
   private TrainingBench() {}
 
   static void run(Args args, PrintStream out) {
+    run(args, RepoRoot.locate().resolve(".featurepipe").resolve("bench-training"), out);
+  }
+
+  /** What {@link #check} and the DuckDB comparison found, for tests; timings are printed, never returned. */
+  record Result(long labels, long matched, long duckMatched, int files) {}
+
+  /** Everything (scratch stack, Silver copies, labels) under {@code benchDir}, which is emptied first. */
+  static Result run(Args args, Path benchDir, PrintStream out) {
     int labels = args.intValue("bench training", "labels", 1_000_000);
     int entities = args.intValue("bench training", "entities", 50_000);
     int days = args.intValue("bench training", "days", 30);
     int rowsPerPart = args.intValue("bench training", "rows-per-part", 1_000_000);
     Path root = RepoRoot.locate();
-    Path benchDir = root.resolve(".featurepipe").resolve("bench-training");
     Main.deleteRecursively(benchDir);
     StackOptions options = StackOptions.defaults(root).withStateDir(benchDir.resolve("stack")).withPorts(0, 0);
     out.printf(Locale.ROOT, "FeaturePipe bench training: %,d labels, %,d entities x %d days of Silver, %d cores, JDK %s%n",
@@ -129,6 +136,7 @@ final class TrainingBench {
           ratio(RunReport.total(warm), duckJoin), ratio(d.get("BuildAllTrainingParts"), duckJoin));
       out.printf(Locale.ROOT, "  gold %s in %d file(s), sha256 %s%n", RunReport.mb(goldBytes), m.files().size(),
           RunReport.text(warm.output(), "combinedSha256"));
+      return new Result(m.rows(), matched, duckMatched, m.files().size());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (SQLException e) {
