@@ -41,7 +41,8 @@ final class Bench {
   /**
    * {@code bench [options]}: the daily workflow per stage; {@code bench connectors [options]}: see
    * {@link ConnectorBench}; {@code bench features [options]}: see {@link FeatureBench}; {@code bench online
-   * [options]}: see {@link OnlineBench}; {@code bench quality [options]}: see {@link QualityBench}.
+   * [options]}: see {@link OnlineBench}; {@code bench quality [options]}: see {@link QualityBench}; {@code bench
+   * training [options]}: see {@link TrainingBench}.
    */
   static void main(String[] argv, PrintStream out) {
     if (argv.length > 1 && argv[1].equals("connectors")) {
@@ -56,6 +57,11 @@ final class Bench {
       QualityBench.run(Args.parse("bench quality", argv, 2, Set.of("rows", "repeat"), Set.of()), out);
       return;
     }
+    if (argv.length > 1 && argv[1].equals("training")) {
+      TrainingBench.run(Args.parse("bench training", argv, 2, Set.of("labels", "entities", "days", "rows-per-part"),
+          Set.of()), out);
+      return;
+    }
     if (argv.length > 1 && argv[1].equals("features")) {
       FeatureBench.run(Args.parse("bench features", argv, 2, Set.of("events", "repeat"), Set.of()), out);
       return;
@@ -64,7 +70,7 @@ final class Bench {
         Set.of());
     if (!args.positional().isEmpty()) {
       throw new Args.UsageError("bench: unknown benchmark " + args.positional().get(0)
-          + "; bench takes connectors, features, online, quality, or options only");
+          + "; bench takes connectors, features, online, quality, training, or options only");
     }
     run(args, out);
   }

@@ -66,6 +66,13 @@ public final class Main {
         get    <pk> [--sk SK] [--raw]      print an entity's features decoded with the group's meta (types,
                                            vector labels), e.g. get u:feat:user-0000001; --raw and meta:
                                            keys print the stored items as JSON
+        train-set --labels s3://...|FILE --model-version MV [--groups G1,G2] [--key-columns COL|G=COL,...]
+                  [--time-column C] [--label-column C] [--label-type string|long|double|boolean]
+                  [--run-id R] [--pin-from RUN] [--rows-per-part N] [--part-concurrency N]
+                                           a point-in-time training set from the Silver tables under
+                                           gold/model_version=MV/ (statemachines/training.asl.json);
+                                           a local labels file is uploaded to the lake first;
+                                           --pin-from rebuilds at an earlier set's snapshot ids
         bench  [--events N] [--parallel N] [--shards N] [--chunks-per-extract N]
                                            time every stage at N events (default 1,000,000) in a scratch
                                            stack, beside DuckDB (threads=1) on the same inputs
@@ -81,6 +88,10 @@ public final class Main {
         bench quality [--rows N] [--repeat N]
                                            the clickstream's Extract without and with Bronze quality rules
                                            of every kind (default 1,000,000 rows): what the checks add
+        bench training [--labels N] [--entities N] [--days N] [--rows-per-part N]
+                                           a point-in-time training set (default 1,000,000 labels over
+                                           50,000 entities x 30 days of Silver) beside DuckDB's ASOF JOIN
+                                           (threads=1)
         help                               this text
       """;
 
@@ -104,6 +115,7 @@ public final class Main {
         case "demo" -> demo(Args.parse("demo", argv, 1, Set.of("date", "events"), Set.of()), out);
         case "run" -> runDaily(Args.parse("run", argv, 1, Set.of("date", "shards", "chunks-per-extract"), Set.of("force")), out);
         case "bench" -> Bench.main(argv, out);
+        case "train-set" -> TrainSet.run(Args.parse("train-set", argv, 1, TrainSet.OPTIONS, Set.of()), out);
         case "get" -> get(Args.parse("get", argv, 1, Set.of("sk"), Set.of("raw")), out);
         case "stack" -> StackMain.main(java.util.Arrays.copyOfRange(argv, 1, argv.length));
         default -> throw new Args.UsageError("unknown command " + argv[0] + "; ./featurepipe help lists them");

@@ -39,6 +39,9 @@ public final class LocalPipeline implements AutoCloseable {
   /** The daily state machine's logical id in template.yaml. */
   public static final String DAILY = "DailyStateMachine";
 
+  /** The training set state machine's logical id in template.yaml ({@link #run} runs any of them). */
+  public static final String TRAINING = "TrainingStateMachine";
+
   private final Path repoRoot;
   private final EmbeddedStack stack;
   private final AwsClients clients;

@@ -3,6 +3,10 @@ package dev.featurepipe.tests.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** Rule 4: no statement grants every action, a whole service, or a data action on every resource. */
@@ -13,6 +17,45 @@ class IamLeastPrivilegeContractTest {
     List<String> violations = IamPolicies.violations(CfnYaml.load(ContractFiles.template()));
 
     assertThat(violations).as(String.join("\n", violations)).isEmpty();
+  }
+
+  /**
+   * Each state machine may invoke exactly the function aliases its own definition uses: the training
+   * machine cannot start a daily step, nor the daily machine a training step.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyStateMachineMayInvokeExactlyTheFunctionAliasesItsDefinitionUses() {
+    Map<String, Object> resources = (Map<String, Object>) CfnYaml.load(ContractFiles.template()).get("Resources");
+    Map<String, Set<String>> used = new TreeMap<>();
+    Map<String, Set<String>> granted = new TreeMap<>();
+    resources.forEach((id, r) -> {
+      Map<String, Object> resource = (Map<String, Object>) r;
+      if (!"AWS::Serverless::StateMachine".equals(resource.get("Type"))) {
+        return;
+      }
+      Map<String, Object> props = (Map<String, Object>) resource.get("Properties");
+      Set<String> refs = new TreeSet<>();
+      ((Map<String, Object>) props.get("DefinitionSubstitutions")).values().forEach(v -> refs.add(CfnYaml.refOf(v)));
+      used.put(id, refs);
+      Set<String> invokes = new TreeSet<>();
+      for (Object policy : (List<Object>) props.get("Policies")) {
+        if (policy instanceof Map<?, ?> m && m.get("Statement") instanceof List<?> statements) {
+          for (Object st : statements) {
+            Map<String, Object> statement = (Map<String, Object>) st;
+            if ("lambda:InvokeFunction".equals(statement.get("Action"))) {
+              ((List<Object>) statement.get("Resource")).forEach(v -> invokes.add(CfnYaml.refOf(v)));
+            }
+          }
+        }
+      }
+      granted.put(id, invokes);
+    });
+
+    assertThat(used).containsKeys("DailyStateMachine", "TrainingStateMachine");
+    assertThat(granted).isEqualTo(used);
+    assertThat(used.get("TrainingStateMachine")).containsExactly("BuildTrainingPartFunction.Alias",
+        "CommitTrainingSetFunction.Alias", "PlanTrainingSetFunction.Alias");
   }
 
   @Test
