@@ -55,9 +55,16 @@ public final class RunPublisher {
   }
 
   private final PipelineContext ctx;
+  private final java.time.Clock clock;
 
   public RunPublisher(PipelineContext ctx) {
+    this(ctx, java.time.Clock.systemUTC());
+  }
+
+  /** {@code clock}: only for the feature_freshness_lag metric. */
+  public RunPublisher(PipelineContext ctx, java.time.Clock clock) {
     this.ctx = ctx;
+    this.clock = clock;
   }
 
   public RunSummary publish(RunState state) {
@@ -143,9 +150,11 @@ public final class RunPublisher {
     // Every group's shards checked above before the first meta item is written.
     java.util.Optional<dev.featurepipe.quality.QualityReport> quality = lake.find(
         LakeLayout.bronzeQualityReport(state.runId())).map(b -> Json.read(b, dev.featurepipe.quality.QualityReport.class));
+    boolean advanced = false;
     for (Loaded l : groupLoads) {
       boolean published = meta.write(l.group(), state.date(), state.runId(), l.commit().rows(),
           l.commit().snapshotId(), l.commit().table(), qualityStatus(quality, l.group()));
+      advanced |= published;
       if (!published) {
         // A backfill of an older date: the served meta describes a newer date and stays.
         Log.info("PublishRun", "meta_kept_newer", Log.RUN_ID, state.runId(), "group",
@@ -169,7 +178,7 @@ public final class RunPublisher {
     lake.putJson(recordKey, record);
 
     long outputBytes = outputs.stream().mapToLong(RunRecord.Output::bytes).sum();
-    Metrics.emit("RunPublished", state.runId(), new TreeMap<>(java.util.Map.of(
+    TreeMap<String, Double> metrics = new TreeMap<>(java.util.Map.of(
         "rows_bronze", (double) bronzeRows,
         "rows_quarantined", (double) quarantined,
         "rows_silver", (double) silverRows,
@@ -177,7 +186,16 @@ public final class RunPublisher {
         "items_online_skipped", (double) onlineSkipped,
         Metrics.THROTTLES, (double) onlineThrottled,
         "bytes_output", (double) outputBytes,
-        Metrics.SOURCES_UNAVAILABLE, (double) down.size())));
+        Metrics.SOURCES_UNAVAILABLE, (double) down.size()));
+    if (advanced) {
+      // How far the served features trail the data they describe: now minus the end of their as-of
+      // day. A metric, never output, so reading the clock here is fine; a backfill (nothing
+      // advanced) has no freshness to report.
+      metrics.put(Metrics.FEATURE_FRESHNESS_LAG, (double) java.time.Duration.between(
+          LakeLayout.parseDate("date", state.date()).plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant(),
+          clock.instant()).toSeconds());
+    }
+    Metrics.emit("RunPublished", state.runId(), metrics);
     return new RunSummary(state.runId(), state.date(), status, sourceObjects, sourceBytes,
         bronzeRows, quarantined, silverRows, onlineItems, onlineSkipped, onlineRetried, onlineThrottled,
         outputs.size(), outputBytes, snapshots,
