@@ -270,17 +270,65 @@ public final class SilverCommitter {
     return result;
   }
 
+  /**
+   * Write-audit-publish, the failed-audit side: commits the group's feature files of {@code dt} to
+   * the branch {@code branch} of its feature table, never to {@code main}, so the rows that failed
+   * the audit can be queried (Iceberg branch reads: Spark {@code VERSION AS OF 'audit_...'}, Athena,
+   * Trino) while the served features stay as they were. Returns the branch's snapshot id.
+   */
+  public long stageForAudit(String runId, LocalDate dt, FeatureGroupConfig group, int shardCount, Lineage lineage,
+      String branch) {
+    List<BucketFile> files = new ArrayList<>();
+    for (int shard = 0; shard < shardCount; shard++) {
+      files.addAll(lake.getJson(LakeLayout.transformResult(runId, group.versionedName(), shard, shardCount),
+          ShardResult.class).featureFiles());
+    }
+    files.sort(Comparator.comparingInt(BucketFile::bucket));
+    return commitPartition(table(group), tableId(group), group, dt, files, lineage, branch);
+  }
+
+  /**
+   * The feature row count {@code main} serves for each {@code dt} in {@code [from, to]} (from the
+   * snapshot that last replaced that partition), in date order; dates never committed are absent.
+   */
+  public List<Long> featureRows(FeatureGroupConfig group, LocalDate from, LocalDate to) {
+    TableIdentifier id = tableId(group);
+    if (!catalog.tableExists(id)) {
+      return List.of();
+    }
+    Table table = catalog.loadTable(id);
+    java.util.TreeMap<String, org.apache.iceberg.Snapshot> latest = new java.util.TreeMap<>();
+    for (org.apache.iceberg.Snapshot s : org.apache.iceberg.util.SnapshotUtil.currentAncestors(table)) {
+      String dt = s.summary().get(DT);
+      if (dt != null && dt.compareTo(from.toString()) >= 0 && dt.compareTo(to.toString()) <= 0) {
+        latest.putIfAbsent(dt, s); // ancestors come newest first
+      }
+    }
+    List<Long> out = new ArrayList<>();
+    latest.values().forEach(s -> out.add(Long.parseLong(s.summary().getOrDefault("added-records", "0"))));
+    return out;
+  }
+
   private static long rows(List<BucketFile> files) {
     return files.stream().mapToLong(f -> f.file().rows()).sum();
   }
 
   private long commitPartition(Table table, TableIdentifier id, FeatureGroupConfig group, LocalDate dt,
       List<BucketFile> files, Lineage lineage) {
+    return commitPartition(table, id, group, dt, files, lineage, null);
+  }
+
+  /** {@code branch}: null for {@code main}; else the commit goes to that branch only (write-audit-publish). */
+  private long commitPartition(Table table, TableIdentifier id, FeatureGroupConfig group, LocalDate dt,
+      List<BucketFile> files, Lineage lineage, String branch) {
     PartitionSpec spec = table.spec();
     MetricsConfig metrics = MetricsConfig.forTable(table);
     Transaction tx = table.newTransaction();
     OverwriteFiles overwrite =
         tx.newOverwrite().overwriteByRowFilter(Expressions.equal(SilverSchemas.DT, dt.toString()));
+    if (branch != null) {
+      overwrite.toBranch(branch);
+    }
     for (BucketFile f : files) {
       String location = "s3://" + lakeBucket + "/" + f.file().key();
       DataFile dataFile = DataFiles.builder(spec)
@@ -304,6 +352,15 @@ public final class SilverCommitter {
         .set(DIMENSION_MANIFESTS, lineage.dimensionManifests())
         .set(DT, dt.toString())
         .commit();
+    if (branch != null) {
+      try {
+        tx.commitTransaction();
+      } catch (CommitFailedException e) {
+        throw new CommitConflict("table " + id + " changed while staging dt=" + dt + " on branch " + branch, e);
+      }
+      table.refresh();
+      return table.refs().get(branch).snapshotId();
+    }
     tx.updateProperties()
         .set(PublishedDefinitions.PROPERTY, group.definition())
         .set("featurepipe.last-run-id", lineage.runId())

@@ -238,9 +238,24 @@ public final class ConfigLoader {
       if (violations.size() == before) {
         com.fasterxml.jackson.databind.node.ObjectNode definition = g.deepCopy();
         definition.remove("online_ttl_days");
+        definition.remove("quality");
+        List<JsonNode> ruleNodes = new ArrayList<>();
+        JsonNode q = g.get("quality");
+        if (q != null && !q.isNull() && !q.isArray()) {
+          violations.add(at + ".quality: must be a list of rules like [{rule: ColumnValues, column: views_1d, "
+              + "between: [0, 1000000]}], got " + q);
+        } else if (q != null && q.isArray()) {
+          q.forEach(ruleNodes::add);
+        }
+        dev.featurepipe.quality.SourceRules rules = dev.featurepipe.quality.FeatureRules.parse(spec.name(),
+            spec.versionedName(), ruleNodes, dev.featurepipe.transform.SilverSchemas.features(spec), violations);
+        if (violations.size() != before) {
+          continue;
+        }
         out.add(new FeatureGroupConfig(spec.name(), spec.version(), source,
             spec.joins().stream().map(FeatureGroupSpec.Join::source).toList(), buckets, ttl, spec,
-            dev.featurepipe.ops.Json.string(dev.featurepipe.ops.Json.mapper().convertValue(definition, Object.class))));
+            dev.featurepipe.ops.Json.string(dev.featurepipe.ops.Json.mapper().convertValue(definition, Object.class)),
+            rules));
       }
     }
     return out;

@@ -9,16 +9,18 @@ import java.util.Objects;
  * {@code <name>_v<version>_tiles}. The pipeline owns {@code buckets} (Silver layout) and {@code
  * online_ttl_days}; everything else of the {@code feature_groups[]} entry is the engine's {@code spec},
  * resolved at load against the Bronze schemas of {@code source} and of the {@code joinSources}.
- * {@code definition}: the entry as canonical JSON (sorted keys) without {@code online_ttl_days}, the
- * only field a published version may change; see catalog.PublishedDefinitions.
+ * {@code definition}: the entry as canonical JSON (sorted keys) without {@code online_ttl_days} and
+ * {@code quality}, the fields a published version may change (neither moves a Silver byte); see
+ * catalog.PublishedDefinitions. {@code quality}: the group's feature rules (quality.FeatureRules).
  */
 public record FeatureGroupConfig(
     String name, int version, String source, List<String> joinSources, int buckets, int onlineTtlDays,
-    FeatureGroupSpec spec, String definition) {
+    FeatureGroupSpec spec, String definition, dev.featurepipe.quality.SourceRules quality) {
 
   public FeatureGroupConfig {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(definition, "definition");
+    Objects.requireNonNull(quality, "quality");
     joinSources = List.copyOf(joinSources);
     if (!spec.name().equals(name) || spec.version() != version || !spec.source().equals(source)) {
       throw new IllegalArgumentException("[BUG] group " + name + "_v" + version + " of " + source

@@ -150,6 +150,20 @@ public final class LakeLayout {
   }
 
   /** The accepted distribution a source's DistributionDrift rule on {@code column} compares with. */
+  /** A feature group's quality report of a run (its feature rules' verdicts before publishing). */
+  public static String featureQualityReport(String runId, String group) {
+    return qualityPrefix(runId) + "features-" + id("group", group) + ".json";
+  }
+
+  public static String featureQualityHtml(String runId, String group) {
+    return qualityPrefix(runId) + "features-" + id("group", group) + ".html";
+  }
+
+  /** The accepted distribution of a feature column (a group's DistributionDrift rule). */
+  public static String featureQualityReference(String group, String column) {
+    return "quality/reference/group=" + id("group", group) + "/" + check("column", column, COLUMN) + ".json";
+  }
+
   public static String qualityReference(String sourceId, String column) {
     return "quality/reference/source_id=" + id("sourceId", sourceId) + "/" + check("column", column, COLUMN) + ".json";
   }

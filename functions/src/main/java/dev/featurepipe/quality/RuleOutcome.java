@@ -28,8 +28,12 @@ public record RuleOutcome(
   public static final String FAIL = "fail";
   public static final String QUARANTINED = "quarantined";
 
-  /** {@code sources[clickstream].quality[2] Completeness(session_id)}. */
+  /**
+   * {@code sources[clickstream].quality[2] Completeness(session_id)}; a feature group's rules carry
+   * {@code feature_groups[<group>_v<N>]} as their id and keep it.
+   */
   public String label() {
-    return "sources[" + sourceId + "].quality[" + index + "] " + (column == null ? rule : rule + "(" + column + ")");
+    String owner = sourceId.startsWith("feature_groups[") ? sourceId : "sources[" + sourceId + "]";
+    return owner + ".quality[" + index + "] " + (column == null ? rule : rule + "(" + column + ")");
   }
 }

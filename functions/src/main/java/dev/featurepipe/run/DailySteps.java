@@ -43,6 +43,8 @@ import dev.featurepipe.run.StepRequests.SealSummary;
 import dev.featurepipe.run.StepRequests.ShuffleBatch;
 import dev.featurepipe.run.StepRequests.ShuffleSummary;
 import dev.featurepipe.transform.BronzeShuffler;
+import dev.featurepipe.errors.QualityGateFailed;
+import dev.featurepipe.quality.FeatureQualityGate;
 import dev.featurepipe.transform.FeatureShardBuilder;
 import dev.featurepipe.transform.StoredTiles;
 import java.util.SortedMap;
@@ -326,9 +328,12 @@ public final class DailySteps {
     // What the commit holds: every shard's files, so the shards' fingerprints (which cover the
     // stored tiles each merged) decide whether an earlier commit still stands.
     StringBuilder shards = new StringBuilder(inputs.fingerprint()).append('\n');
+    List<ShardResult> shardResults = new java.util.ArrayList<>();
     for (int shard = 0; shard < request.shardCount(); shard++) {
-      shards.append(lake.getJson(LakeLayout.transformResult(runId, group.versionedName(), shard,
-          request.shardCount()), ShardResult.class).inputFingerprint()).append('\n');
+      ShardResult result = lake.getJson(LakeLayout.transformResult(runId, group.versionedName(), shard,
+          request.shardCount()), ShardResult.class);
+      shardResults.add(result);
+      shards.append(result.inputFingerprint()).append('\n');
     }
     String fingerprint = Hashing.sha256Hex(shards.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     SilverCommitter committer = silver();
@@ -338,13 +343,55 @@ public final class DailySteps {
             .filter(r -> fingerprint.equals(r.inputFingerprint()))
             .filter(r -> committer.stillServes(group, r));
     String sourceManifest = inputs.keys().get(group.source());
-    CommitResult r = earlier.orElseGet(() -> committer.commit(runId, dt, group, request.shardCount(),
-        new SilverCommitter.Lineage(runId, ctx.codeVersion(), ctx.config().sha256(), sourceManifest,
-            Hashing.sha256Hex(inputs.manifests().get(group.source())), inputs.dimensionLineage(group), fingerprint)));
+    SilverCommitter.Lineage lineage = new SilverCommitter.Lineage(runId, ctx.codeVersion(), ctx.config().sha256(),
+        sourceManifest, Hashing.sha256Hex(inputs.manifests().get(group.source())), inputs.dimensionLineage(group),
+        fingerprint);
+    CommitResult r = earlier.orElseGet(() -> {
+      Optional<FeatureQualityGate.Verdict> verdict = audit(runId, dt, group, shardResults, committer, lineage);
+      CommitResult committed = committer.commit(runId, dt, group, request.shardCount(), lineage);
+      verdict.ifPresent(v -> FeatureQualityGate.accept(lake, group.versionedName(), v));
+      return committed;
+    });
     Log.info("CommitFeatures", "committed", Log.RUN_ID, runId, "table", r.table(), "snapshot_id", r.snapshotId(),
         "rows", r.rows(), "files", r.files().size(), "tiles_table", r.tilesTable(), "tiles_snapshot_id",
         r.tilesSnapshotId(), "tile_rows", r.tileRows(), "reused", earlier.isPresent());
     return new CommitSummary(r.group(), r.snapshotId(), r.rows(), r.files().size(), resultKey, earlier.isPresent());
+  }
+
+  /**
+   * Write-audit-publish: the group's feature rules judged on its shards' statistics before anything
+   * is published. A fail rule stages the day's feature files on the Iceberg branch {@code
+   * audit_<run id>} of the feature table, for diagnosis, and throws {@link QualityGateFailed}: no
+   * commit to {@code main}, no DynamoDB write, the served features stay. Empty without rules.
+   */
+  private Optional<FeatureQualityGate.Verdict> audit(String runId, LocalDate dt, FeatureGroupConfig group,
+      List<ShardResult> shards, SilverCommitter committer, SilverCommitter.Lineage lineage) {
+    if (group.quality().isEmpty()) {
+      return Optional.empty();
+    }
+    long rows = shards.stream().mapToLong(ShardResult::entities).sum();
+    List<dev.featurepipe.quality.ChunkQuality> stats = shards.stream().map(ShardResult::quality).toList();
+    FeatureQualityGate.Verdict v = FeatureQualityGate.audit(lake, runId, dt, group, stats, rows,
+        committer.featureRows(group, dt.minusDays(dev.featurepipe.quality.BronzeQualityGate.TRAILING_DAYS),
+            dt.minusDays(1)));
+    Log.info("CommitFeatures", "audited", Log.RUN_ID, runId, "group", group.versionedName(), "outcome",
+        v.report().outcome(), "rules", v.report().rules(), "failed", v.failures().size(), "report", v.reportKey());
+    if (v.failures().isEmpty()) {
+      return Optional.of(v);
+    }
+    String branch = "audit_" + runId.replaceAll("[^A-Za-z0-9_-]", "_");
+    long staged = committer.stageForAudit(runId, dt, group, shards.size(), lineage, branch);
+    StringBuilder msg = new StringBuilder("feature audit failed on ").append(v.failures().size())
+        .append(" rule(s) of ").append(group.versionedName()).append(" for dt=").append(dt)
+        .append(": nothing was published (report: s3://").append(lake.bucket()).append('/').append(v.reportKey())
+        .append("; the audited rows are on branch ").append(branch).append(" of ")
+        .append(committer.tableId(group)).append(", snapshot ").append(staged).append("): ");
+    for (int i = 0; i < v.failures().size(); i++) {
+      var f = v.failures().get(i);
+      msg.append(i == 0 ? "" : "; ").append(f.label()).append(": observed ").append(f.detail())
+          .append(", allowed ").append(f.threshold());
+    }
+    throw new QualityGateFailed(msg.toString());
   }
 
   public LoadSummary loadFeatures(LoadRequest request) {

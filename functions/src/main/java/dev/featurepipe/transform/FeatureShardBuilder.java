@@ -107,6 +107,9 @@ public final class FeatureShardBuilder {
     java.util.TreeSet<Integer> buckets = new java.util.TreeSet<>(builders.keySet());
     buckets.addAll(stored.keySet());
     FeatureComputer computer = new FeatureComputer(group.spec());
+    // The group's quality rules see every feature row as it is written: statistics, no extra pass.
+    dev.featurepipe.quality.RowChecker checker = group.quality().isEmpty() ? null
+        : new dev.featurepipe.quality.RowChecker(group.quality(), featureSchema);
     List<BucketFile> tileFiles = new ArrayList<>();
     List<BucketFile> featureFiles = new ArrayList<>();
     long duplicates = 0;
@@ -125,17 +128,21 @@ public final class FeatureShardBuilder {
       List<Record> features = computer.compute(dt, window);
       if (!today.isEmpty()) {
         tileFiles.add(write(tileSchema, today, dt, bucket,
-            sha -> LakeLayout.silverTilesFile(group.name(), group.version(), dt, group.entity(), bucket, sha)));
+            sha -> LakeLayout.silverTilesFile(group.name(), group.version(), dt, group.entity(), bucket, sha), null));
         tiles += today.size();
       }
       if (!features.isEmpty()) {
         featureFiles.add(write(featureSchema, features, dt, bucket,
-            sha -> LakeLayout.silverFile(group.name(), group.version(), dt, group.entity(), bucket, sha)));
+            sha -> LakeLayout.silverFile(group.name(), group.version(), dt, group.entity(), bucket, sha), checker));
         entities += features.size();
       }
     }
     ShardResult result = new ShardResult(group.versionedName(), shard, shardCount, inputRows, duplicates, skipped,
-        tiles, entities, tileFiles, featureFiles, priorKeys, inputFingerprint);
+        tiles, entities, tileFiles, featureFiles, priorKeys, inputFingerprint,
+        checker == null ? null : checker.finish((rule, bytes) -> {
+          throw new IllegalStateException("[BUG] feature rule " + rule + " asked for key hashes; IsUnique is refused"
+              + " for feature groups at load");
+        }));
     lake.putJson(LakeLayout.transformResult(runId, group.versionedName(), shard, shardCount), result);
     return result;
   }
@@ -144,7 +151,8 @@ public final class FeatureShardBuilder {
   public record Dimension(Schema schema, PartitionManifest manifest) {}
 
   /** The engine's rows (already in their total order) with {@code dt} appended, as one content-addressed file. */
-  private BucketFile write(Schema schema, List<Record> rows, LocalDate dt, int bucket, Function<String, String> key) {
+  private BucketFile write(Schema schema, List<Record> rows, LocalDate dt, int bucket, Function<String, String> key,
+      dev.featurepipe.quality.RowChecker checker) {
     GenericRecord template = GenericRecord.create(schema);
     int dtPos = schema.columns().size() - 1;
     List<Record> out = new ArrayList<>(rows.size());
@@ -155,6 +163,9 @@ public final class FeatureShardBuilder {
       }
       s.set(dtPos, dt);
       out.add(s);
+      if (checker != null) {
+        checker.check(s);
+      }
     }
     byte[] parquet = ParquetFiles.write(schema, out);
     return new BucketFile(bucket, lake.put(key.apply(Hashing.sha256Hex(parquet)), parquet, out.size(),

@@ -12,7 +12,7 @@ import java.util.List;
 public record ShardResult(
     String group, int shard, int shardCount, long inputRows, long duplicates, long skipped, long tiles,
     long entities, List<BucketFile> tileFiles, List<BucketFile> featureFiles, List<String> priorTiles,
-    String inputFingerprint) {
+    String inputFingerprint, dev.featurepipe.quality.ChunkQuality quality) {
 
   public ShardResult {
     tileFiles = List.copyOf(tileFiles);

@@ -37,7 +37,11 @@ public final class SilverSchemas {
 
   /** {@code <entity>, as_of, <feature>_<window>..., [vector], dt}. */
   public static Schema features(FeatureGroupConfig group) {
-    return withDt(FeatureComputer.schema(group.spec()));
+    return features(group.spec());
+  }
+
+  public static Schema features(dev.featurepipe.transform.engine.FeatureGroupSpec spec) {
+    return withDt(FeatureComputer.schema(spec));
   }
 
   private static Schema withDt(Schema engine) {

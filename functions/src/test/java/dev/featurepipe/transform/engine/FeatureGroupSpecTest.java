@@ -50,7 +50,7 @@ class FeatureGroupSpecTest {
         .isInstanceOf(ConfigInvalid.class)
         .hasMessage(String.join("\n",
             "feature_groups[user_activity]: unknown field colour, allowed are [buckets, dedupe_by, entity, event_time,"
-                + " features, filter, joins, name, online_ttl_days, source, vector, version, windows]",
+                + " features, filter, joins, name, online_ttl_days, quality, source, vector, version, windows]",
             "feature_groups[user_activity].windows[1]: must be one of 1d, 7d, 30d, 90d, lifetime, got \"45d\"",
             "feature_groups[user_activity].windows[2]: window longer than the 30 days of retained Bronze data, got 90d;"
                 + " use a window of at most 30 days or lifetime (kept in tiles)",

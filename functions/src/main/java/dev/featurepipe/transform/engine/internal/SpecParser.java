@@ -44,8 +44,8 @@ public final class SpecParser {
 
   private static final Set<String> GROUP_FIELDS = new TreeSet<>(List.of("name", "version", "entity", "source",
       "event_time", "dedupe_by", "joins", "filter", "windows", "features", "vector",
-      // Owned by config.FeatureGroupConfig (Silver layout, online store), read there, not here.
-      "buckets", "online_ttl_days"));
+      // Owned by config.FeatureGroupConfig (Silver layout, online store, quality rules), read there.
+      "buckets", "online_ttl_days", "quality"));
   private static final Set<String> JOIN_FIELDS = new TreeSet<>(List.of("source", "key", "columns"));
   private static final Set<String> FILTER_FIELDS = new TreeSet<>(List.of("column", "in"));
   private static final Set<String> AGG_FIELDS = new TreeSet<>(List.of("name", "agg", "column", "times", "where", "k"));
