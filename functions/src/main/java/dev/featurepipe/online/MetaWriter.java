@@ -49,8 +49,8 @@ public final class MetaWriter {
    * survives; a fresh publish clears an earlier {@code stale} flag.
    *
    * <p>{@code drift_thresholds}: per feature column, the PSI threshold of the group's drift rule.
-   * config/pipeline.yaml has no drift rules yet (quality rules arrive with issue 6), so the map is
-   * empty: readers must treat a missing column as "no drift rule", not as "threshold 0".
+   * They come from the group's {@code DistributionDrift} rules ({@code feature_groups[].quality});
+   * readers must treat a missing column as "no drift rule", not as "threshold 0".
    */
   public boolean write(
       FeatureGroupConfig group, String asOf, String runId, long rowCount, long snapshotId, String silverTable,
@@ -107,7 +107,13 @@ public final class MetaWriter {
       vector.put("normalize", v.normalize().name().toLowerCase(java.util.Locale.ROOT));
       meta.put("vector", vector);
     });
-    meta.put("drift_thresholds", new TreeMap<String, Double>());
+    TreeMap<String, Double> drift = new TreeMap<>();
+    for (dev.featurepipe.quality.SourceRule r : group.quality().rules()) {
+      if (r.kind() == dev.featurepipe.quality.SourceRule.Kind.DistributionDrift) {
+        drift.put(r.column(), r.maxPsi());
+      }
+    }
+    meta.put("drift_thresholds", drift);
     meta.put("latest_as_of", asOf);
     meta.put("run_id", runId);
     meta.put("row_count", rowCount);

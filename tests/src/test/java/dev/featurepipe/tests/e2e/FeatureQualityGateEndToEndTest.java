@@ -37,6 +37,7 @@ class FeatureQualityGateEndToEndTest {
             quality:
               - {rule: RowCount, between: [1, 12]}
               - {rule: ColumnValues, column: views_1d, between: [0, 1000000], action: warn}
+              - {rule: DistributionDrift, column: views_7d, max_psi: 50, action: warn}
         """).getBytes(StandardCharsets.UTF_8), "audited.yaml");
     LocalDate d1 = LocalDate.of(2026, 10, 20);
     LocalDate d2 = d1.plusDays(1);
@@ -74,6 +75,11 @@ class FeatureQualityGateEndToEndTest {
       assertThat(table.currentSnapshot().summary()).containsEntry("featurepipe.dt", d2.toString());
       assertThat(stack.onlineItems(d2)).hasSize(10);
       assertThat(report(stack, "daily-" + d2).get("outcome").asText()).isEqualTo("pass");
+      JsonNode meta = Json.read(stack.metaItem().get("meta").s().getBytes(StandardCharsets.UTF_8), JsonNode.class);
+      assertThat(meta.get("drift_thresholds").toString()).as("the group's drift rule, for readers")
+          .isEqualTo("{\"views_7d\":50.0}");
+      assertThat(stack.lake().find(LakeLayout.featureQualityReference("product_stats_v1", "views_7d")))
+          .as("the first published day's distribution is the reference").isPresent();
     }
   }
 

@@ -81,7 +81,7 @@ class MetaPublishTest extends OnlineStoreTest {
     assertThat(meta.runId()).isEqualTo("daily-2026-11-24");
     assertThat(meta.rowCount()).isEqualTo(60);
     assertThat(meta.qualityStatus()).isEqualTo("UNCHECKED");
-    // config/demo/pipeline.yaml has no drift rules yet: none is made up.
+    // config/demo/pipeline.yaml declares no drift rules: none is made up.
     assertThat(meta.driftThresholds()).isEmpty();
     assertThat(metaItem().get("loading_as_of").s()).isEqualTo("2026-11-24");
   }
