@@ -26,18 +26,14 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -54,7 +50,6 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.RecordReader;
-import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
@@ -592,41 +587,18 @@ public final class FilesConnector implements SourceConnector {
     }
   }
 
+  /**
+   * A cell as this connector keeps it: {@link dev.featurepipe.lake.ParquetValues#value} with floats widened to double and
+   * a timestamp without a zone read as UTC.
+   */
   private static Object parquetValue(Group g, int i, PrimitiveType t) {
-    if (g.getFieldRepetitionCount(i) == 0) {
-      return null;
+    Object v = dev.featurepipe.lake.ParquetValues.value(g, i, t);
+    if (v instanceof Float f) {
+      return (double) f;
     }
-    LogicalTypeAnnotation lt = t.getLogicalTypeAnnotation();
-    int scale = lt instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d ? d.getScale() : -1;
-    return switch (t.getPrimitiveTypeName()) {
-      case BINARY, FIXED_LEN_BYTE_ARRAY -> scale >= 0
-          ? new BigDecimal(new BigInteger(g.getBinary(i, 0).getBytes()), scale)
-          : g.getString(i, 0);
-      case INT32 -> {
-        int v = g.getInteger(i, 0);
-        if (lt instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) {
-          yield LocalDate.ofEpochDay(v);
-        }
-        yield scale >= 0 ? BigDecimal.valueOf(v, scale) : (Object) v;
-      }
-      case INT64 -> {
-        long v = g.getLong(i, 0);
-        if (lt instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts) {
-          Instant at = switch (ts.getUnit()) {
-            case MILLIS -> Instant.ofEpochMilli(v);
-            case MICROS -> Instant.EPOCH.plus(v, ChronoUnit.MICROS);
-            case NANOS -> Instant.EPOCH.plus(v, ChronoUnit.NANOS);
-          };
-          yield at.atOffset(ZoneOffset.UTC);
-        }
-        yield scale >= 0 ? BigDecimal.valueOf(v, scale) : (Object) v;
-      }
-      case DOUBLE -> g.getDouble(i, 0);
-      case FLOAT -> (double) g.getFloat(i, 0);
-      case BOOLEAN -> g.getBoolean(i, 0);
-      case INT96 -> throw new IllegalStateException("[BUG] INT96 columns are refused before reading");
-    };
+    return v instanceof java.time.LocalDateTime local ? local.atOffset(ZoneOffset.UTC) : v;
   }
+
 
   private S3InputFile parquetFile(ExtractItem item) {
     return new S3InputFile(s3, item.bucket(), item.key(), item.size());

@@ -8,16 +8,13 @@ import dev.featurepipe.errors.SourceObjectCorrupt;
 import dev.featurepipe.ops.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -250,40 +247,9 @@ public final class LabelReader {
   }
 
   private static Object value(Group g, int i, PrimitiveType t) {
-    if (g.getFieldRepetitionCount(i) == 0) {
-      return null;
-    }
-    LogicalTypeAnnotation lt = t.getLogicalTypeAnnotation();
-    int scale = lt instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d ? d.getScale() : -1;
-    return switch (t.getPrimitiveTypeName()) {
-      case BINARY, FIXED_LEN_BYTE_ARRAY -> scale >= 0
-          ? new BigDecimal(new BigInteger(g.getBinary(i, 0).getBytes()), scale)
-          : g.getString(i, 0);
-      case INT32 -> {
-        int v = g.getInteger(i, 0);
-        if (lt instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) {
-          yield LocalDate.ofEpochDay(v);
-        }
-        yield scale >= 0 ? BigDecimal.valueOf(v, scale) : (Object) v;
-      }
-      case INT64 -> {
-        long v = g.getLong(i, 0);
-        if (lt instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts) {
-          Instant at = switch (ts.getUnit()) {
-            case MILLIS -> Instant.ofEpochMilli(v);
-            case MICROS -> Instant.EPOCH.plus(v, ChronoUnit.MICROS);
-            case NANOS -> Instant.EPOCH.plus(v, ChronoUnit.NANOS);
-          };
-          yield ts.isAdjustedToUTC() ? at.atOffset(ZoneOffset.UTC) : LocalDateTime.ofInstant(at, ZoneOffset.UTC);
-        }
-        yield scale >= 0 ? BigDecimal.valueOf(v, scale) : (Object) v;
-      }
-      case BOOLEAN -> g.getBoolean(i, 0);
-      case FLOAT -> g.getFloat(i, 0);
-      case DOUBLE -> g.getDouble(i, 0);
-      case INT96 -> throw new IllegalStateException("[BUG] INT96 passed the column check");
-    };
+    return dev.featurepipe.lake.ParquetValues.value(g, i, t);
   }
+
 
   /** Checks keys and time of one row; a usable row goes to {@code rows}, anything else to {@code rejects}. */
   private static void accept(List<KeyColumn> keys, Object[] raw, Object time, Object label, String labelProblem,
