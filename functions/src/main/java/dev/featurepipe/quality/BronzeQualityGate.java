@@ -68,15 +68,9 @@ public final class BronzeQualityGate {
           duplicates.put(r.index(), KeyHashes.duplicates(runs));
         }
         case DistributionDrift -> {
-          String key = LakeLayout.qualityReference(rules.sourceId(), r.column());
-          var stored = lake.find(key).map(b -> Json.read(b, DistributionReference.class))
-              .filter(ref -> ref.binning().equals(r.binning().describe()));
-          stored.ifPresent(ref -> references.put(r.index(), ref));
-          var histogram = merged.rules().get(rules.rules().indexOf(r)).histogram();
-          if (stored.isEmpty() && Psi.total(histogram) > 0) {
-            pendingReferences.add(new DistributionReference(rules.sourceId(), r.column(), r.binning().describe(),
-                dt.toString(), runId, Psi.total(histogram), histogram));
-          }
+          DistributionReference.resolve(lake, LakeLayout.qualityReference(rules.sourceId(), r.column()),
+              rules.sourceId(), r, merged.rules().get(rules.rules().indexOf(r)).histogram(), dt, runId, references,
+              pendingReferences);
         }
         default -> { }
       }

@@ -3,7 +3,6 @@ package dev.featurepipe.quality;
 import dev.featurepipe.config.FeatureGroupConfig;
 import dev.featurepipe.lake.LakeLayout;
 import dev.featurepipe.lake.LakeStore;
-import dev.featurepipe.ops.Json;
 import dev.featurepipe.ops.Metrics;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -44,15 +43,8 @@ public final class FeatureQualityGate {
       if (r.kind() != SourceRule.Kind.DistributionDrift) {
         continue;
       }
-      var stored = lake.find(LakeLayout.featureQualityReference(group.versionedName(), r.column()))
-          .map(b -> Json.read(b, DistributionReference.class))
-          .filter(ref -> ref.binning().equals(r.binning().describe()));
-      stored.ifPresent(ref -> references.put(r.index(), ref));
-      var histogram = merged.rules().get(i).histogram();
-      if (stored.isEmpty() && Psi.total(histogram) > 0) {
-        pending.add(new DistributionReference(rules.sourceId(), r.column(), r.binning().describe(), dt.toString(),
-            runId, Psi.total(histogram), histogram));
-      }
+      DistributionReference.resolve(lake, LakeLayout.featureQualityReference(group.versionedName(), r.column()),
+          rules.sourceId(), r, merged.rules().get(i).histogram(), dt, runId, references, pending);
     }
     List<RuleOutcome> outcomes = SourceGate.evaluate(rules, merged, rows, dt, trailingRows, Map.of(), references);
     String partition = "silver/" + group.name() + "/v_" + group.version() + "/data/dt=" + dt + "/";
