@@ -15,6 +15,8 @@ public record ExtractItem(
     String sourceId, String chunkId, String bucket, String key, long size, String etag, JsonNode range) {
 
   public ExtractItem {
+    // "range": null in JSON binds to a NullNode: the same "all of it" as a missing range.
+    range = range == null || range.isNull() || range.isMissingNode() ? null : range;
     LakeLayout.id("sourceId", sourceId);
     LakeLayout.chunkId(chunkId);
   }
