@@ -119,9 +119,10 @@ public final class ConfigLoader {
     }
     List<String> violations = validate(raw);
     TreeMap<String, byte[]> used = new TreeMap<>();
+    TreeMap<String, SourceSchema> registered = new TreeMap<>();
     List<SourceConfig> sources = raw.sources();
     if (violations.isEmpty()) {
-      sources = bindSchemas(sources, schemas, used, violations);
+      sources = bindSchemas(sources, schemas, used, registered, violations);
     }
     if (violations.isEmpty()) {
       for (SourceConfig s : sources) {
@@ -145,7 +146,7 @@ public final class ConfigLoader {
       throw new ConfigInvalid(
           origin + " has " + violations.size() + " problem(s):\n" + String.join("\n", violations));
     }
-    PipelineConfig config = new PipelineConfig(raw.version(), sources, groups, raw.fanout());
+    PipelineConfig config = new PipelineConfig(raw.version(), sources, groups, raw.fanout(), registered);
     return new LoadedConfig(config, sha256(yaml, used), origin);
   }
 
@@ -164,7 +165,7 @@ public final class ConfigLoader {
   }
 
   private static List<SourceConfig> bindSchemas(List<SourceConfig> sources, SchemaFiles schemas,
-      SortedMap<String, byte[]> used, List<String> violations) {
+      SortedMap<String, byte[]> used, SortedMap<String, SourceSchema> registered, List<String> violations) {
     List<SourceConfig> bound = new ArrayList<>();
     for (SourceConfig s : sources) {
       if (s.schema() == null || !SchemaBinding.appliesTo(s.kind())) {
@@ -183,6 +184,7 @@ public final class ConfigLoader {
       try {
         SourceSchema schema = SourceSchema.parse(at, s.schema(), avsc.get());
         used.put(file, avsc.get());
+        registered.put(s.id(), schema);
         bound.add(SchemaBinding.bind(s, schema, violations));
       } catch (ConfigInvalid e) {
         violations.addAll(List.of(e.getMessage().split("\n")));

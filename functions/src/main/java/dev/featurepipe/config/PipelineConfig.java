@@ -3,13 +3,18 @@ package dev.featurepipe.config;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code config/pipeline.yaml}, as read, validated and resolved by {@link ConfigLoader}. */
-public record PipelineConfig(
-    int version, List<SourceConfig> sources, List<FeatureGroupConfig> featureGroups, FanoutConfig fanout) {
+/**
+ * {@code config/pipeline.yaml}, as read, validated and resolved by {@link ConfigLoader}. {@code
+ * schemas}: each source's registered schema (the version it names), by source id, for sources that
+ * name one.
+ */
+public record PipelineConfig(int version, List<SourceConfig> sources, List<FeatureGroupConfig> featureGroups,
+    FanoutConfig fanout, java.util.SortedMap<String, dev.featurepipe.schema.SourceSchema> schemas) {
 
   public PipelineConfig {
     sources = List.copyOf(sources);
     featureGroups = List.copyOf(featureGroups);
+    schemas = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(schemas));
   }
 
   public Optional<SourceConfig> source(String id) {

@@ -28,6 +28,16 @@ public interface SourceConnector {
   /** A total order of Bronze rows, so output never depends on the order they were read in. */
   Comparator<Record> bronzeOrder();
 
+  /**
+   * The source's schema as it is now, looked up before any row is read (a table's column metadata,
+   * the CSV headers or Parquet footers of the {@code planned} objects), for the schema registry to
+   * compare with the registered version; empty for kinds whose records carry no schema (JSON lines,
+   * REST, CDC), which are checked value by value as they are read.
+   */
+  default java.util.Optional<dev.featurepipe.schema.ObservedSchema> observeSchema(List<ExtractItem> planned) {
+    return java.util.Optional.empty();
+  }
+
   /** Reads one planned chunk into the sink. */
   void read(ExtractItem item, LocalDate dt, RowSink sink);
 

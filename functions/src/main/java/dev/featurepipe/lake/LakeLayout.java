@@ -89,6 +89,11 @@ public final class LakeLayout {
     return runPrefix(runId) + "extract-items.json";
   }
 
+  /** The source schema versions a run reads with ({@code dev.featurepipe.schema.RunSchemas}). */
+  public static String sourceSchemas(String runId) {
+    return runPrefix(runId) + "source-schemas.json";
+  }
+
   /** The Extract Distributed Map's ResultWriter prefix (daily.asl.json builds the same string). */
   public static String extractMapPrefix(String runId) {
     return runPrefix(runId) + "extract-map/";

@@ -6,7 +6,14 @@ import dev.featurepipe.config.SourceConfig;
 import dev.featurepipe.errors.InvalidInput;
 import dev.featurepipe.errors.SourceUnavailable;
 import dev.featurepipe.extract.ExtractItem;
+import dev.featurepipe.extract.SourceConnector;
 import dev.featurepipe.extract.SourceConnectors;
+import dev.featurepipe.ops.Log;
+import dev.featurepipe.schema.ObservedSchema;
+import dev.featurepipe.schema.RunSchemas;
+import dev.featurepipe.schema.SchemaRegistry;
+import dev.featurepipe.schema.SchemaResolver;
+import dev.featurepipe.schema.SourceSchema;
 import dev.featurepipe.lake.LakeLayout;
 import dev.featurepipe.lake.LakeStore;
 import dev.featurepipe.lineage.RunRecord;
@@ -44,13 +51,23 @@ public final class DailyPlanner {
 
     List<ExtractItem> items = new ArrayList<>();
     List<Plan.UnavailableSource> down = new ArrayList<>();
+    java.util.TreeMap<String, RunSchemas.Entry> schemas = new java.util.TreeMap<>();
     for (SourceConfig source : ctx.config().config().sources()) {
       try {
-        items.addAll(SourceConnectors.create(source, DailySteps.connectorContext(ctx)).plan(date));
+        SourceConnector connector = SourceConnectors.create(source, DailySteps.connectorContext(ctx));
+        List<ExtractItem> planned = connector.plan(date);
+        // Before anything is extracted: a source whose columns changed incompatibly fails the run
+        // here (SchemaIncompatible, with the diff), and a new nullable column registers a version.
+        resolveSchema(source, connector, planned, runId, date).ifPresent(e -> schemas.put(source.id(), e));
+        items.addAll(planned);
       } catch (SourceUnavailable e) {
         down.add(new Plan.UnavailableSource(source.id(), e.getMessage()));
       }
     }
+    RunSchemas runSchemas = new RunSchemas(schemas);
+    java.util.Map<String, String> configured = new java.util.TreeMap<>();
+    ctx.config().config().sources().forEach(s -> configured.put(s.id(), String.valueOf(s.schema())));
+    derivedInputs = derivedInputs + runSchemas.fingerprintLines(configured);
     boolean lastAttempt = request.attempt() >= MAX_PLAN_ATTEMPTS - 1;
     if (!down.isEmpty() && down.size() == ctx.config().config().sources().size() && lastAttempt) {
       throw new SourceUnavailable("no source could be reached after " + MAX_PLAN_ATTEMPTS + " attempts: "
@@ -62,6 +79,7 @@ public final class DailyPlanner {
     boolean skip = !retry && down.isEmpty() && !request.forced() && lastSuccessHad(lake, runId, fingerprint);
     String itemsKey = LakeLayout.extractItems(runId);
     if (!skip && !retry) {
+      lake.putJson(LakeLayout.sourceSchemas(runId), runSchemas);
       lake.putJson(itemsKey, items);
     }
 
@@ -80,6 +98,31 @@ public final class DailyPlanner {
     return new Plan(runId, date.toString(), ctx.names().lakeBucket(), new S3Ref(lake.bucket(), itemsKey),
         items.size(), fanout, groups, ctx.config().sha256(), ctx.codeVersion(), fingerprint, skip,
         request.forced(), request.attempt(), retry, retryWaitSeconds(request.attempt()), down, stale);
+  }
+
+  /**
+   * The registered version {@code source} is read with this run, for a source that names a schema
+   * and whose connector can see its columns before reading (JDBC, CSV with a header, Parquet).
+   */
+  private java.util.Optional<RunSchemas.Entry> resolveSchema(SourceConfig source, SourceConnector connector,
+      List<ExtractItem> planned, String runId, LocalDate date) {
+    SourceSchema baseline = ctx.config().config().schemas().get(source.id());
+    if (baseline == null) {
+      return java.util.Optional.empty();
+    }
+    java.util.Optional<ObservedSchema> observed = connector.observeSchema(planned);
+    if (observed.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    SchemaResolver.Resolved r = new SchemaResolver(new SchemaRegistry(ctx.dynamoDb(), ctx.names().controlTable()))
+        .resolve(source.id(), baseline, observed.get(), runId, date);
+    if (r.registeredNow()) {
+      Log.info("PlanDailyRun", "schema_registered", Log.RUN_ID, runId, "source", source.id(), "schema",
+          r.schema().ref(), "change", r.change());
+    }
+    r.notes().forEach(n -> Log.info("PlanDailyRun", "schema_note", Log.RUN_ID, runId, "source", source.id(),
+        "note", n));
+    return java.util.Optional.of(new RunSchemas.Entry(r.schema().ref(), r.baselineFields(), r.schema().definition()));
   }
 
   /**

@@ -17,6 +17,7 @@ import dev.featurepipe.extract.ExtractItem;
 import dev.featurepipe.lake.BronzeSealer;
 import dev.featurepipe.quality.BronzeQualityGate;
 import dev.featurepipe.quality.SourceRules;
+import dev.featurepipe.schema.RunSchemas;
 import dev.featurepipe.schema.SchemaFingerprint;
 import dev.featurepipe.lake.LakeLayout;
 import dev.featurepipe.lake.LakeStore;
@@ -53,6 +54,7 @@ import dev.featurepipe.transform.ShardResult;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -115,11 +117,15 @@ public final class DailySteps {
     long quarantined = 0;
     long bytes = 0;
     int reused = 0;
+    RunSchemas schemas = runSchemas(runId);
     for (ExtractItem item : batch.items()) {
       long start = System.nanoTime();
-      SourceConfig source = ctx.config().config().source(item.sourceId())
-          .orElseThrow(() -> new InvalidInput("source " + item.sourceId() + " is not in config/pipeline.yaml"));
-      String fingerprint = BronzeChunkWriter.fingerprint(item, ctx.config().sha256(), ctx.codeVersion());
+      SourceConfig source = schemas.source(ctx.config().config().source(item.sourceId())
+          .orElseThrow(() -> new InvalidInput("source " + item.sourceId() + " is not in config/pipeline.yaml")));
+      // A chunk read with a later schema version than its config's is another chunk: never reused for it.
+      String fingerprint = BronzeChunkWriter.fingerprint(item, ctx.config().sha256()
+          + (Objects.equals(source.schema(), configuredSchema(item.sourceId())) ? "" : " " + source.schema()),
+          ctx.codeVersion());
       Optional<ChunkResult> earlier = Boolean.TRUE.equals(batch.batchInput().force()) ? Optional.empty()
           : writer.reusable(item, runId, fingerprint);
       ChunkResult r = earlier.orElseGet(() -> {
@@ -166,7 +172,9 @@ public final class DailySteps {
     BronzeQualityGate gate = new BronzeQualityGate(lake, state.runId(), dt);
     List<SourceConnector> sealing = new java.util.ArrayList<>();
     List<BronzeSealer.Prepared> prepared = new java.util.ArrayList<>();
-    for (SourceConfig source : ctx.config().config().sources()) {
+    RunSchemas schemas = runSchemas(state.runId());
+    for (SourceConfig configured : ctx.config().config().sources()) {
+      SourceConfig source = schemas.source(configured);
       if (down.contains(source.id())) {
         // Not planned this run: sealing it would write an empty manifest and delete its
         // partition's files as orphans. Whatever an earlier run sealed stays as it was.
@@ -472,6 +480,15 @@ public final class DailySteps {
     StringBuilder sb = new StringBuilder(groupFingerprint).append('\n');
     prior.forEach(t -> sb.append(t.key()).append('\n'));
     return Hashing.sha256Hex(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** The schema versions the run was planned with (none recorded: every source's config version). */
+  private RunSchemas runSchemas(String runId) {
+    return lake.find(LakeLayout.sourceSchemas(runId)).map(b -> Json.read(b, RunSchemas.class)).orElse(RunSchemas.none());
+  }
+
+  private String configuredSchema(String sourceId) {
+    return sourceConfig(sourceId).schema();
   }
 
   private SilverCommitter silver() {

@@ -82,6 +82,9 @@ public final class SchemaBinding {
       }
       entry.put("type", field.type());
       entry.put("required", field.required());
+      if (field.added() && source.kind().equals("s3_files")) {
+        entry.put("evolved", true);
+      }
       bound.add(entry);
     }
     if (violations.size() > before) {
@@ -89,5 +92,29 @@ public final class SchemaBinding {
     }
     options.set(key, bound);
     return source.withOptions(options);
+  }
+
+  /**
+   * {@code bound} (a source already bound to its config's version) reading {@code later}, a later
+   * version of the same subject whose first {@code baselineFields} fields are the config's: the added
+   * fields are appended to the column list, each read by its own name and optional. A files source
+   * marks them {@code evolved}, so its Bronze keeps the position column's field id and numbers the
+   * added ones after it (as it does when the config itself names the later version).
+   */
+  public static SourceConfig extend(SourceConfig bound, SourceSchema later, int baselineFields) {
+    String key = LIST_KEY.get(bound.kind());
+    ObjectNode options = ((ObjectNode) bound.options()).deepCopy();
+    ArrayNode list = (ArrayNode) options.get(key);
+    if (list == null || list.size() != baselineFields) {
+      throw new IllegalStateException("[BUG] sources[" + bound.id() + "] is not bound to its config's "
+          + baselineFields + " fields");
+    }
+    for (SourceSchema.Field f : later.fields().subList(baselineFields, later.fields().size())) {
+      ObjectNode entry = list.addObject().put("name", f.name()).put("type", f.type()).put("required", f.required());
+      if (f.added() && bound.kind().equals("s3_files")) {
+        entry.put("evolved", true);
+      }
+    }
+    return new SourceConfig(bound.id(), bound.kind(), bound.prefix(), later.ref(), options, bound.quality());
   }
 }

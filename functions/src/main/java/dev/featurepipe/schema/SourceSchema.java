@@ -23,13 +23,26 @@ import org.apache.avro.SchemaParseException;
  * {@code bytes}/{@code fixed}+{@code decimal} to decimal(p,s). Types Bronze cannot keep exactly are
  * rejected with the fix, never coerced.
  */
-public record SourceSchema(String ref, String subject, int version, List<Field> fields) {
+public record SourceSchema(String ref, String subject, int version, List<Field> fields, String definition) {
 
   /** {@code users.v1}: the subject (a source-like name) and a version, both in the file name. */
   public static final Pattern REF = Pattern.compile("([a-z][a-z0-9_]{0,62})\\.v([1-9][0-9]{0,5})");
 
-  /** One column: {@code type} is a {@link FieldTypes} name. */
-  public record Field(String name, String type, boolean required) {}
+  /** The Avro field property marking a field a later version added (see {@link Field#added}). */
+  public static final String ADDED = "featurepipe.added";
+
+  /**
+   * One column: {@code type} is a {@link FieldTypes} name. {@code added}: a later version added it
+   * (Avro property {@code "featurepipe.added": true}); a files source's Bronze puts such fields
+   * after its position column, so that column's field id never changes, even once the config names
+   * the later version.
+   */
+  public record Field(String name, String type, boolean required, boolean added) {
+
+    public Field(String name, String type, boolean required) {
+      this(name, type, required, false);
+    }
+  }
 
   public SourceSchema {
     fields = List.copyOf(fields);
@@ -77,7 +90,7 @@ public record SourceSchema(String ref, String subject, int version, List<Field> 
       }
       String name = typeName(type, fat, problems);
       if (name != null) {
-        fields.add(new Field(f.name(), name, required));
+        fields.add(new Field(f.name(), name, required, Boolean.TRUE.equals(f.getObjectProp(ADDED))));
       }
     }
     if (fields.isEmpty() && problems.isEmpty()) {
@@ -86,7 +99,66 @@ public record SourceSchema(String ref, String subject, int version, List<Field> 
     if (!problems.isEmpty()) {
       throw new ConfigInvalid(String.join("\n", problems));
     }
-    return new SourceSchema(ref, m.group(1), Integer.parseInt(m.group(2)), fields);
+    return new SourceSchema(ref, m.group(1), Integer.parseInt(m.group(2)), fields,
+        new String(avsc, StandardCharsets.UTF_8));
+  }
+
+  /** The reference of this subject's version {@code n}. */
+  public String ref(int n) {
+    return subject + ".v" + n;
+  }
+
+  /**
+   * Version {@code version() + 1}: this schema's definition (name, namespace, docs, fields) with
+   * {@code added} appended, each optional ({@code ["null", T]}, default null), which is what makes
+   * it backward compatible: data written with this version reads as the next with nulls there.
+   */
+  public SourceSchema withOptionalFields(List<Field> added, String doc) {
+    com.fasterxml.jackson.databind.node.ObjectNode avro;
+    try {
+      avro = (com.fasterxml.jackson.databind.node.ObjectNode) dev.featurepipe.ops.Json.mapper().readTree(definition);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("[BUG] " + ref + " was parsed once, so it is JSON", e);
+    }
+    com.fasterxml.jackson.databind.node.ArrayNode list = (com.fasterxml.jackson.databind.node.ArrayNode) avro.get("fields");
+    for (Field f : added) {
+      com.fasterxml.jackson.databind.node.ObjectNode field = list.addObject().put("name", f.name());
+      field.putArray("type").add("null").add(avroType(f.type()));
+      field.putNull("default");
+      field.put("doc", doc);
+      field.put(ADDED, true);
+    }
+    String next = ref(version + 1);
+    String text;
+    try {
+      text = dev.featurepipe.ops.Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(avro) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("[BUG] cannot write an Avro schema", e);
+    }
+    return parse("schema " + next, next, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The Avro type of a {@link FieldTypes} name, as JSON (a name or a logical-type object). */
+  static com.fasterxml.jackson.databind.JsonNode avroType(String type) {
+    com.fasterxml.jackson.databind.node.JsonNodeFactory json = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+    Matcher d = FieldTypes.DECIMAL.matcher(type);
+    if (d.matches()) {
+      return json.objectNode().put("type", "bytes").put("logicalType", "decimal")
+          .put("precision", Integer.parseInt(d.group(1))).put("scale", Integer.parseInt(d.group(2)));
+    }
+    return switch (type) {
+      case "string", "int", "long", "double", "boolean" -> json.textNode(type);
+      case "date" -> json.objectNode().put("type", "int").put("logicalType", "date");
+      case "timestamptz" -> json.objectNode().put("type", "long").put("logicalType", "timestamp-micros");
+      default -> throw new IllegalArgumentException("[BUG] no Avro type for " + type);
+    };
+  }
+
+  /** The Avro parsing canonical form's SHA-256 (docs and defaults aside), as Glue and Confluent compare schemas. */
+  public String fingerprint() {
+    Schema avro = new Schema.Parser().parse(definition);
+    return dev.featurepipe.ops.Hashing.sha256Hex(
+        org.apache.avro.SchemaNormalization.toParsingForm(avro).getBytes(StandardCharsets.UTF_8));
   }
 
   private static String typeName(Schema type, String at, List<String> problems) {

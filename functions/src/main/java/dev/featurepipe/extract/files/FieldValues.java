@@ -49,7 +49,7 @@ public final class FieldValues {
 
   /** A field without a value map, with ISO-8601 dates and timestamps; {@code type} as in {@code FieldTypes}. */
   public FieldValues(String name, String type, boolean required) {
-    this(new Field(name, null, type, required, null, null));
+    this(new Field(name, null, type, required, null, null, false));
   }
 
   Field field() {

@@ -22,6 +22,7 @@ import dev.featurepipe.extract.ExtractItem;
 import dev.featurepipe.extract.Rejection;
 import dev.featurepipe.extract.SourceConnector;
 import dev.featurepipe.extract.SourceObjects;
+import dev.featurepipe.schema.ObservedSchema;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -102,6 +103,8 @@ public final class FilesConnector implements SourceConnector {
   private final List<FieldValues> fields;
   private final Schema schema;
   private final Comparator<Record> order;
+  /** Where the position column is: after the config's fields, before those a later schema version added. */
+  private final int positionIndex;
   /** Copied per row: {@code GenericRecord.create} looks the schema up in a shared cache each call. */
   private final GenericRecord template;
 
@@ -112,24 +115,38 @@ public final class FilesConnector implements SourceConnector {
     this.bucket = bucket;
     this.fields = options.fields().stream().map(FieldValues::new).toList();
     this.schema = bronzeSchema(options);
-    int positionIndex = options.fields().size();
+    this.positionIndex = options.baselineFields();
     this.order = order(options, positionIndex);
     this.template = GenericRecord.create(schema);
   }
 
-  /** The Bronze schema of a source with these options (its fields, then the position column). */
+  /**
+   * The Bronze schema of a source with these options: the config's fields, the position column, then
+   * any fields a later schema version added. Field ids are positions + 1 and never change: the
+   * position column keeps its id when a version adds fields, since Parquet readers match by id.
+   */
   public static Schema bronzeSchema(FilesSourceOptions options) {
     List<Types.NestedField> columns = new ArrayList<>();
+    int positionIndex = options.baselineFields();
     for (int i = 0; i < options.fields().size(); i++) {
+      if (i == positionIndex) {
+        columns.add(position(positionIndex));
+      }
       FilesSourceOptions.Field f = options.fields().get(i);
+      int id = columns.size() + 1;
       columns.add(f.required()
-          ? required(i + 1, f.name(), f.icebergType())
-          : optional(i + 1, f.name(), f.icebergType()));
+          ? required(id, f.name(), f.icebergType())
+          : optional(id, f.name(), f.icebergType()));
     }
-    int positionIndex = columns.size();
-    columns.add(required(positionIndex + 1, FilesSourceOptions.POSITION_COLUMN, Types.LongType.get(),
-        "byte offset of the record in its (decompressed) source object, or Parquet row index"));
+    if (positionIndex == options.fields().size()) {
+      columns.add(position(positionIndex));
+    }
     return new Schema(columns);
+  }
+
+  private static Types.NestedField position(int index) {
+    return required(index + 1, FilesSourceOptions.POSITION_COLUMN, Types.LongType.get(),
+        "byte offset of the record in its (decompressed) source object, or Parquet row index");
   }
 
   public static FilesConnector create(SourceConfig source, ConnectorContext ctx) {
@@ -191,6 +208,135 @@ public final class FilesConnector implements SourceConnector {
     }
     items.sort(Comparator.comparing(ExtractItem::chunkId));
     return items;
+  }
+
+  /**
+   * The columns of every planned object (a CSV header, a Parquet footer), read once per object:
+   * the columns all of them have, in the first object's order; a column some lack is reported with
+   * the first object lacking it. CSV cells are text, so a CSV column's type is whatever its field
+   * says; JSON lines and header-less CSV carry no column names and are not observed.
+   */
+  @Override
+  public java.util.Optional<ObservedSchema> observeSchema(List<ExtractItem> planned) {
+    boolean csv = "csv".equals(options.format());
+    if (!(csv && options.csv().header()) && !"parquet".equals(options.format())) {
+      return java.util.Optional.empty();
+    }
+    java.util.LinkedHashMap<String, ExtractItem> objects = new java.util.LinkedHashMap<>();
+    planned.stream().sorted(Comparator.comparing(ExtractItem::key)).forEach(i -> objects.putIfAbsent(i.key(), i));
+    java.util.LinkedHashMap<String, ObservedSchema.Column> common = null;
+    java.util.TreeMap<String, String> absentIn = new java.util.TreeMap<>();
+    for (ExtractItem item : objects.values()) {
+      List<ObservedSchema.Column> columns = csv ? csvColumns(readHeader(item)) : parquetColumns(item);
+      java.util.LinkedHashMap<String, ObservedSchema.Column> byName = new java.util.LinkedHashMap<>();
+      columns.forEach(c -> byName.putIfAbsent(c.name(), c));
+      if (common == null) {
+        common = byName;
+        continue;
+      }
+      for (var it = common.entrySet().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        ObservedSchema.Column here = byName.get(e.getKey());
+        if (here == null) {
+          absentIn.putIfAbsent(e.getKey(), "s3://" + item.bucket() + "/" + item.key());
+          it.remove();
+        } else if (Boolean.FALSE.equals(here.fits()) && !Boolean.FALSE.equals(e.getValue().fits())) {
+          e.setValue(new ObservedSchema.Column(here.name(), here.nativeType() + " in s3://" + item.bucket() + "/"
+              + item.key(), here.type(), here.nullable(), false));
+        }
+      }
+    }
+    if (common == null) {
+      return java.util.Optional.empty();
+    }
+    String where = objects.size() == 1
+        ? "s3://" + bucket + "/" + objects.keySet().iterator().next()
+        : "the " + objects.size() + " " + options.format() + " objects under s3://" + bucket + "/"
+            + objects.keySet().iterator().next().replaceFirst("[^/]*$", "");
+    return java.util.Optional.of(new ObservedSchema(where, List.copyOf(common.values()), absentIn));
+  }
+
+  /** The field a source column feeds, or null. */
+  private FilesSourceOptions.Field fieldFor(String sourceName) {
+    for (FieldValues f : fields) {
+      if (options.sourceOf(f.field()).equals(sourceName)) {
+        return f.field();
+      }
+    }
+    return null;
+  }
+
+  private List<ObservedSchema.Column> csvColumns(List<String> header) {
+    List<ObservedSchema.Column> out = new ArrayList<>();
+    for (String cell : header) {
+      FilesSourceOptions.Field f = fieldFor(cell);
+      // Text: any registered type is read from it value by value (a bad value is quarantined).
+      out.add(new ObservedSchema.Column(f == null ? cell : f.name(), "CSV text", "string", true,
+          f == null ? null : true));
+    }
+    return out;
+  }
+
+  private List<ObservedSchema.Column> parquetColumns(ExtractItem item) {
+    MessageType file;
+    try (ParquetFileReader r = ParquetFileReader.open(parquetFile(item), ParquetReadOptions.builder().build())) {
+      file = r.getFooter().getFileMetaData().getSchema();
+    } catch (IOException | RuntimeException e) {
+      throw translate(item, e);
+    }
+    List<ObservedSchema.Column> out = new ArrayList<>();
+    for (Type t : file.getFields()) {
+      FilesSourceOptions.Field f = fieldFor(t.getName());
+      String type = parquetFieldType(t);
+      String nativeType = t.toString().replaceAll("\\s+", " ").strip();
+      out.add(new ObservedSchema.Column(f == null ? t.getName() : f.name(), nativeType, type,
+          !t.isRepetition(Type.Repetition.REQUIRED), f == null ? null : fits(f.type(), type)));
+    }
+    return out;
+  }
+
+  /** The connector type a Parquet column is registered with; null when none holds it exactly. */
+  static String parquetFieldType(Type t) {
+    if (!t.isPrimitive() || t.isRepetition(Type.Repetition.REPEATED)) {
+      return null;
+    }
+    PrimitiveType p = t.asPrimitiveType();
+    var logical = p.getLogicalTypeAnnotation();
+    if (logical instanceof org.apache.parquet.schema.LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d) {
+      return d.getPrecision() <= dev.featurepipe.extract.FieldTypes.MAX_PRECISION
+          ? "decimal(" + d.getPrecision() + "," + d.getScale() + ")" : null;
+    }
+    return switch (p.getPrimitiveTypeName()) {
+      case BINARY -> logical == null
+          || logical instanceof org.apache.parquet.schema.LogicalTypeAnnotation.StringLogicalTypeAnnotation
+          || logical instanceof org.apache.parquet.schema.LogicalTypeAnnotation.EnumLogicalTypeAnnotation ? "string" : null;
+      case INT32 -> logical instanceof org.apache.parquet.schema.LogicalTypeAnnotation.DateLogicalTypeAnnotation ? "date"
+          : logical == null || logical instanceof org.apache.parquet.schema.LogicalTypeAnnotation.IntLogicalTypeAnnotation i
+              && i.isSigned() ? "int" : null;
+      case INT64 -> logical instanceof org.apache.parquet.schema.LogicalTypeAnnotation.TimestampLogicalTypeAnnotation
+          ? "timestamptz"
+          : logical == null || logical instanceof org.apache.parquet.schema.LogicalTypeAnnotation.IntLogicalTypeAnnotation i
+              && i.isSigned() ? "long" : null;
+      case FLOAT, DOUBLE -> "double";
+      case BOOLEAN -> "boolean";
+      default -> null; // INT96, FIXED_LEN_BYTE_ARRAY without a decimal
+    };
+  }
+
+  /** Whether every value of a column of connector type {@code observed} fills {@code declared} exactly. */
+  static boolean fits(String declared, String observed) {
+    if (observed == null) {
+      return false;
+    }
+    if (declared.equals(observed)) {
+      return true;
+    }
+    java.util.regex.Matcher d = dev.featurepipe.extract.FieldTypes.DECIMAL.matcher(declared);
+    java.util.regex.Matcher o = dev.featurepipe.extract.FieldTypes.DECIMAL.matcher(observed);
+    if (d.matches() && o.matches()) {
+      return d.group(2).equals(o.group(2)) && Integer.parseInt(o.group(1)) <= Integer.parseInt(d.group(1));
+    }
+    return declared.equals("long") && observed.equals("int") || declared.equals("double") && observed.equals("int");
   }
 
   private List<ExtractItem> byteRanges(ExtractItem whole, List<Long> starts) {
@@ -340,7 +486,7 @@ public final class FilesConnector implements SourceConnector {
     List<List<String>> found = new ArrayList<>();
     try (ResponseInputStream<GetObjectResponse> body = get(item, "bytes=0-")) {
       try {
-        Records.forEach(new BufferedInputStream(body, 1 << 16), 0, 1, options.csv().quoteByte(), MAX_RECORD_BYTES,
+        Records.forEach(ClickstreamConnector.decoded(body), 0, 1, options.csv().quoteByte(), MAX_RECORD_BYTES,
             new Records.Sink() {
               @Override
               public void record(byte[] buf, int off, int len, long offset) {
@@ -516,13 +662,13 @@ public final class FilesConnector implements SourceConnector {
     GenericRecord r = template.copy();
     for (int i = 0; i < raw.length; i++) {
       try {
-        r.set(i, fields.get(i).convert(raw[i]));
+        r.set(i < positionIndex ? i : i + 1, fields.get(i).convert(raw[i]));
       } catch (FieldValues.Bad e) {
         sink.reject(position, e.rejection, text);
         return;
       }
     }
-    r.set(raw.length, position);
+    r.set(positionIndex, position);
     sink.row(r);
   }
 

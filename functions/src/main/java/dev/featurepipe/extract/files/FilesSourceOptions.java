@@ -92,7 +92,8 @@ public record FilesSourceOptions(
       String type,
       boolean required,
       String timestampFormat,
-      SortedMap<String, String> values) {
+      SortedMap<String, String> values,
+      boolean evolved) {
 
     public Field {
       values = values == null ? null : new TreeMap<>(values);
@@ -123,7 +124,9 @@ public record FilesSourceOptions(
       @JsonProperty(value = "type", required = true) String type,
       @JsonProperty("required") Boolean required,
       @JsonProperty("timestamp_format") String timestampFormat,
-      @JsonProperty("values") TreeMap<String, String> values) {}
+      @JsonProperty("values") TreeMap<String, String> values,
+      // Set by the schema registry, not written in configs: a column a later schema version added.
+      @JsonProperty("evolved") Boolean evolved) {}
 
   private record Raw(
       @JsonProperty(value = "prefix", required = true) String prefix,
@@ -197,6 +200,10 @@ public record FilesSourceOptions(
               + f.timestampFormat());
         }
       }
+      if (i > 0 && fields.get(i - 1).evolved() && !f.evolved()) {
+        out.add(fat + "evolved: fields a later schema version added come after the config's, got "
+            + fields.get(i - 1).name() + " before " + f.name());
+      }
       if (f.values() != null && f.values().isEmpty()) {
         out.add(fat + "values: must map at least one source value when present, got {}");
       }
@@ -225,12 +232,18 @@ public record FilesSourceOptions(
     List<Field> fields = new ArrayList<>();
     if (raw.fields() != null) {
       for (RawField f : raw.fields()) {
-        fields.add(new Field(f.name(), f.source(), f.type(), Boolean.TRUE.equals(f.required()), f.timestampFormat(), f.values()));
+        fields.add(new Field(f.name(), f.source(), f.type(), Boolean.TRUE.equals(f.required()), f.timestampFormat(),
+            f.values(), Boolean.TRUE.equals(f.evolved())));
       }
     }
     return new FilesSourceOptions(sourceId, raw.prefix(), raw.format(),
         raw.compression() == null ? "none" : raw.compression(), csv,
         raw.splitBytes() == null ? SPLIT_BYTES_DEFAULT : raw.splitBytes(), fields, raw.key());
+  }
+
+  /** How many fields the config's schema version has: the position column follows them. */
+  public int baselineFields() {
+    return (int) fields.stream().filter(f -> !f.evolved()).count();
   }
 
   /** Where field {@code f} is read from: its {@code source}, or by default its name. */

@@ -16,6 +16,7 @@ import dev.featurepipe.lake.LakeLayout;
 import dev.featurepipe.lake.LakeStore;
 import dev.featurepipe.ops.Json;
 import dev.featurepipe.ops.Log;
+import dev.featurepipe.schema.ObservedSchema;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -400,6 +401,60 @@ public final class JdbcConnector implements SourceConnector {
           throw new IllegalStateException("[BUG] no mapping for Iceberg type " + type);
       }
     }
+  }
+
+  /**
+   * Every column of the table (or the query's result), from the driver's metadata for a query that
+   * returns no row: names, types, nullability. A configured column is matched by name and checked
+   * with {@link #compatible}.
+   */
+  @Override
+  public java.util.Optional<ObservedSchema> observeSchema(List<ExtractItem> planned) {
+    Sql sql = new Sql(LocalDate.EPOCH);
+    sql.text.append("SELECT *");
+    sql.from();
+    sql.text.append(" WHERE 1 = 0");
+    java.util.Map<String, JdbcSourceOptions.Column> registered = new java.util.HashMap<>();
+    options.columns().forEach(c -> registered.put(c.name(), c));
+    List<ObservedSchema.Column> columns = new ArrayList<>();
+    try (Connection c = connect(); PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
+      ResultSetMetaData meta = rs.getMetaData();
+      for (int i = 1; i <= meta.getColumnCount(); i++) {
+        String name = meta.getColumnLabel(i);
+        int jdbc = meta.getColumnType(i);
+        String db = meta.getColumnTypeName(i);
+        int precision = meta.getPrecision(i);
+        int scale = meta.getScale(i);
+        boolean numeric = jdbc == Types.NUMERIC || jdbc == Types.DECIMAL;
+        JdbcSourceOptions.Column r = registered.get(name);
+        columns.add(new ObservedSchema.Column(name, numeric && precision > 0 ? db + "(" + precision + "," + scale + ")" : db,
+            fieldType(jdbc, db, precision, scale, dialect), meta.isNullable(i) != ResultSetMetaData.columnNoNulls,
+            r == null ? null : compatible(r.icebergType(), jdbc, db, dialect)));
+      }
+    } catch (SQLException e) {
+      throw failure("reading the column list", e);
+    }
+    return java.util.Optional.of(new ObservedSchema(
+        (options.table() != null ? "table " + options.table() : "the query") + " at " + host(), columns));
+  }
+
+  /** The connector type a new database column is registered with; null when none holds it exactly. */
+  static String fieldType(int jdbc, String dbType, int precision, int scale, Dialect dialect) {
+    return switch (jdbc) {
+      case Types.VARCHAR, Types.CHAR, Types.LONGVARCHAR, Types.NVARCHAR, Types.NCHAR, Types.LONGNVARCHAR, Types.CLOB ->
+          "string";
+      case Types.TINYINT, Types.SMALLINT, Types.INTEGER -> "int";
+      case Types.BIGINT -> "long";
+      case Types.DOUBLE, Types.FLOAT, Types.REAL -> "double";
+      case Types.BOOLEAN, Types.BIT -> "boolean";
+      case Types.DATE -> "date";
+      case Types.TIMESTAMP_WITH_TIMEZONE -> "timestamptz";
+      case Types.TIMESTAMP -> dialect.timestampIsInstant(dbType) ? "timestamptz" : null;
+      case Types.NUMERIC, Types.DECIMAL ->
+          precision >= 1 && precision <= dev.featurepipe.extract.FieldTypes.MAX_PRECISION && scale >= 0
+              && scale <= precision ? "decimal(" + precision + "," + scale + ")" : null;
+      default -> null;
+    };
   }
 
   /** Whether the database column can feed the declared type without a lossy conversion by the driver. */

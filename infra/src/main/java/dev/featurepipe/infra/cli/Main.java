@@ -66,6 +66,10 @@ public final class Main {
         get    <pk> [--sk SK] [--raw]      print an entity's features decoded with the group's meta (types,
                                            vector labels), e.g. get u:feat:user-0000001; --raw and meta:
                                            keys print the stored items as JSON
+        schemas [SUBJECT...] [--export DIR]
+                                           the source schema versions in the control table (the config's,
+                                           and those runs registered for new nullable columns); --export
+                                           writes DIR/<subject>.v<N>.avsc, e.g. --export config/schemas
         train-set --labels s3://...|FILE --model-version MV [--groups G1,G2] [--key-columns COL|G=COL,...]
                   [--time-column C] [--label-column C] [--label-type string|long|double|boolean]
                   [--run-id R] [--pin-from RUN] [--rows-per-part N] [--part-concurrency N]
@@ -117,6 +121,7 @@ public final class Main {
         case "bench" -> Bench.main(argv, out);
         case "train-set" -> TrainSet.run(Args.parse("train-set", argv, 1, TrainSet.OPTIONS, Set.of()), out);
         case "get" -> get(Args.parse("get", argv, 1, Set.of("sk"), Set.of("raw")), out);
+        case "schemas" -> Schemas.run(Args.parse("schemas", argv, 1, Set.of("export"), Set.of()), out);
         case "stack" -> StackMain.main(java.util.Arrays.copyOfRange(argv, 1, argv.length));
         default -> throw new Args.UsageError("unknown command " + argv[0] + "; ./featurepipe help lists them");
       }
