@@ -9,6 +9,7 @@ import dev.featurepipe.errors.SourceObjectCorrupt;
 import dev.featurepipe.errors.SourceUnavailable;
 import dev.featurepipe.extract.ConnectorContext;
 import dev.featurepipe.extract.ExtractItem;
+import dev.featurepipe.extract.FieldShapes;
 import dev.featurepipe.extract.Rejection;
 import dev.featurepipe.extract.SourceConnector;
 import dev.featurepipe.ops.Json;
@@ -176,6 +177,8 @@ public final class RestConnector implements SourceConnector {
         .map(v -> Json.read(v.getBytes(StandardCharsets.UTF_8), Checkpoint.class))
         .orElse(new Checkpoint(0, firstRequest(dt, partition).toString()));
     long position = 0;
+    FieldShapes shapes = new FieldShapes(options.fields().stream()
+        .map(f -> new FieldShapes.Field(f.name(), f.type(), f.required(), "at " + f.pointer())).toList());
     if (at.pages() > 0) {
       Log.info(STEP, "api_resumed", "source", options.sourceId(), "chunk", item.chunkId(), "pages_spooled", at.pages(),
           "spool_prefix", spool);
@@ -183,7 +186,7 @@ public final class RestConnector implements SourceConnector {
     for (int page = 0; page < at.pages(); page++) {
       String key = spool + pageName(page);
       byte[] body = ctx.s3().getObjectAsBytes(b -> b.bucket(ctx.lakeBucket()).key(key)).asByteArray();
-      position = emit(records(parse(body, options.baseUrl()), options.baseUrl()), position, sink);
+      position = emit(records(parse(body, options.baseUrl()), options.baseUrl()), position, sink, shapes);
     }
 
     int pages = at.pages();
@@ -202,7 +205,7 @@ public final class RestConnector implements SourceConnector {
           RequestBody.fromBytes(response.body()));
       pages++;
       ctx.checkpoints().put(options.sourceId(), checkpointKey, Json.string(new Checkpoint(pages, after)));
-      position = emit(records, position, sink);
+      position = emit(records, position, sink, shapes);
       next = after;
     }
 
@@ -213,6 +216,9 @@ public final class RestConnector implements SourceConnector {
     }
     Log.info(STEP, "api_read", "source", options.sourceId(), "chunk", item.chunkId(), "pages", pages,
         "pages_replayed", at.pages(), "records", position);
+    // After the spool is gone: a rerun once the API is fixed fetches fresh pages, not these.
+    shapes.check("source " + options.sourceId() + ": the " + position + " records of chunk " + item.chunkId()
+        + " (" + options.baseUrl() + ")", options.sourceId());
   }
 
   /** What survives a crash: pages already spooled and the URL of the next one, null when done. */
@@ -406,25 +412,36 @@ public final class RestConnector implements SourceConnector {
     return records;
   }
 
-  private long emit(JsonNode records, long position, RowSink sink) {
+  private long emit(JsonNode records, long position, RowSink sink, FieldShapes shapes) {
     long at = position;
     for (JsonNode record : records) {
       Record row = GenericRecord.create(schema);
       Rejection rejection = null;
-      for (int i = 0; i < options.fields().size() && rejection == null; i++) {
+      shapes.record();
+      // Every field is looked at, even after one rejected the record, so the chunk's field shapes
+      // (dev.featurepipe.extract.FieldShapes) see a renamed or retyped field in every record.
+      for (int i = 0; i < options.fields().size(); i++) {
         RestSourceOptions.Field f = options.fields().get(i);
         JsonNode value = record.at(f.pointer());
+        if (value.isMissingNode()) {
+          shapes.absent(i);
+        }
         if (value.isMissingNode() || value.isNull()) {
-          if (f.required()) {
+          if (f.required() && rejection == null) {
             rejection = Rejection.of("missing_field", f.name() + ": required at " + f.pointer());
           }
           continue;
         }
         Object converted = convert(value, schema.columns().get(i).type());
         if (converted == null) {
-          rejection = Rejection.of("wrong_type", f.name() + ": must be " + f.type() + ", got a JSON "
-              + value.getNodeType().name().toLowerCase(Locale.ROOT) + " that does not convert");
+          String got = "a JSON " + value.getNodeType().name().toLowerCase(Locale.ROOT);
+          shapes.unconvertible(i, got);
+          if (rejection == null) {
+            rejection = Rejection.of("wrong_type", f.name() + ": must be " + f.type() + ", got " + got
+                + " that does not convert");
+          }
         } else {
+          shapes.converted(i);
           row.set(i, converted);
         }
       }

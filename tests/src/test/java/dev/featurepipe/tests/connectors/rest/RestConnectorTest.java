@@ -420,6 +420,34 @@ class RestConnectorTest {
     }
   }
 
+  /**
+   * Injected API changes: the user name moved to another place and the amount became an object in
+   * every record. That is a changed API, not 12 bad records: the chunk fails with the fields'
+   * diff instead of quarantining everything, and keeps no checkpoint, so a rerun reads afresh.
+   */
+  @Test
+  void aFieldMissingOrUnconvertibleInEveryRecordFailsTheChunkAsASchemaChange() {
+    List<JsonNode> data = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      data.add(tree("{id: " + i + ", username: u" + i + ", ts: '2019-10-01T00:00:00Z', amount: {value: 1.5, currency: EUR}, "
+          + "score: " + (i == 3 ? "'high'" : "0.5") + "}"));
+    }
+    try (ApiServer changed = new ApiServer(data, 5)) {
+      String yaml = yaml("api_changed", "page", PAGINATION.get("page")).replace(server.baseUrl().toString(),
+          changed.baseUrl().toString());
+      RestConnector connector = connector("api_changed", yaml, sleeper());
+      ExtractItem item = connector.plan(DT).get(0);
+      assertThatThrownBy(() -> connector.read(item, DT, new Collected()))
+          .isInstanceOf(dev.featurepipe.errors.SchemaIncompatible.class)
+          .hasMessageContaining("the 12 records of chunk")
+          .hasMessageContaining("- user (string, required, at /user/name): absent from every record")
+          .hasMessageContaining("~ amount (decimal(9,2), at /amount): none of its 12 values converts; they are a JSON object now")
+          .hasMessageNotContaining("score") // one bad value among good ones is that record's problem
+          .hasMessageNotContaining("active"); // optional and absent everywhere: logged, not failed
+      assertThat(checkpoints.get("api_changed", "api:dt=" + DT + ":" + item.chunkId())).isEmpty();
+    }
+  }
+
   @Test
   void invalidOptionsAreAllReportedOneLineEach() {
     String yaml = """
