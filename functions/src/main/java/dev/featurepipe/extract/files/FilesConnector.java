@@ -224,10 +224,12 @@ public final class FilesConnector implements SourceConnector {
     }
     java.util.LinkedHashMap<String, ExtractItem> objects = new java.util.LinkedHashMap<>();
     planned.stream().sorted(Comparator.comparing(ExtractItem::key)).forEach(i -> objects.putIfAbsent(i.key(), i));
+    List<List<ObservedSchema.Column>> observed = observeEach(List.copyOf(objects.values()), csv);
     java.util.LinkedHashMap<String, ObservedSchema.Column> common = null;
     java.util.TreeMap<String, String> absentIn = new java.util.TreeMap<>();
+    int index = 0;
     for (ExtractItem item : objects.values()) {
-      List<ObservedSchema.Column> columns = csv ? csvColumns(readHeader(item)) : parquetColumns(item);
+      List<ObservedSchema.Column> columns = observed.get(index++);
       java.util.LinkedHashMap<String, ObservedSchema.Column> byName = new java.util.LinkedHashMap<>();
       columns.forEach(c -> byName.putIfAbsent(c.name(), c));
       if (common == null) {
@@ -255,6 +257,39 @@ public final class FilesConnector implements SourceConnector {
             + objects.keySet().iterator().next().replaceFirst("[^/]*$", "");
     return java.util.Optional.of(new ObservedSchema(where, List.copyOf(common.values()), absentIn));
   }
+
+  /**
+   * Each object's columns, in {@code objects}' order: a header or footer is one or two small GETs,
+   * so a day of many objects is read by a few threads at once (waiting on S3, not computing).
+   */
+  private List<List<ObservedSchema.Column>> observeEach(List<ExtractItem> objects, boolean csv) {
+    if (objects.size() == 1) {
+      return List.of(csv ? csvColumns(readHeader(objects.get(0))) : parquetColumns(objects.get(0)));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.min(OBSERVE_THREADS, objects.size()));
+    try {
+      List<java.util.concurrent.Future<List<ObservedSchema.Column>>> futures = new ArrayList<>();
+      for (ExtractItem item : objects) {
+        futures.add(pool.submit(() -> csv ? csvColumns(readHeader(item)) : parquetColumns(item)));
+      }
+      List<List<ObservedSchema.Column>> out = new ArrayList<>();
+      for (var f : futures) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the objects' headers", e);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Objects whose header or footer is read at once while planning. */
+  private static final int OBSERVE_THREADS = 8;
 
   /** The field a source column feeds, or null. */
   private FilesSourceOptions.Field fieldFor(String sourceName) {

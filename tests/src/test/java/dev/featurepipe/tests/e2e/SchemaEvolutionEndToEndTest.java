@@ -270,18 +270,23 @@ class SchemaEvolutionEndToEndTest {
         assertSucceeded(stack.runDaily(d1, Map.of(), true));
         assertThat(stack.lake().get(LakeLayout.bronzeManifest("orders", d1))).isEqualTo(day1);
 
-        // d3 is after the change: its file must have coupon.
-        stack.putSourceObject("orders/dt=" + d3 + "/orders.csv",
-            "order_id,amount,channel\n5,2.00,web\n".getBytes(StandardCharsets.UTF_8));
+        // d3 is after the change: each of its files must have coupon, and the one lacking it is named.
+        stack.putSourceObject("orders/dt=" + d3 + "/orders-a.csv",
+            "order_id,amount,coupon,channel\n5,2.00,,web\n".getBytes(StandardCharsets.UTF_8));
+        stack.putSourceObject("orders/dt=" + d3 + "/orders-b.csv",
+            "order_id,amount,channel\n6,2.00,web\n".getBytes(StandardCharsets.UTF_8));
         ExecutionResult lacking = stack.runDaily(d3, Map.of());
         assertThat(lacking.status()).isEqualTo("FAILED");
         assertThat(lacking.cause().orElseThrow())
+            .contains("the 2 csv objects under s3://featurepipe-source/orders/dt=" + d3 + "/")
             .contains("registered schema orders.v2")
-            .contains("- coupon (string): missing from the source");
+            .contains("- coupon (string): missing from s3://featurepipe-source/orders/dt=" + d3 + "/orders-b.csv");
         assertThat(stack.lake().find(LakeLayout.bronzeManifest("orders", d3))).isEmpty();
-        stack.putSourceObject("orders/dt=" + d3 + "/orders.csv",
-            "order_id,amount,channel,coupon\n5,2.00,web,\n".getBytes(StandardCharsets.UTF_8));
+        stack.putSourceObject("orders/dt=" + d3 + "/orders-b.csv",
+            "order_id,amount,channel,coupon\n6,2.00,web,SPRING\n".getBytes(StandardCharsets.UTF_8));
         assertSucceeded(stack.runDaily(d3, Map.of()));
+        assertThat(stack.lake().getJson(LakeLayout.bronzeManifest("orders", d3), PartitionManifest.class).rows())
+            .isEqualTo(2);
         assertThat(registry.versions("orders")).hasSize(2);
       }
     } catch (java.io.IOException e) {
