@@ -103,6 +103,8 @@ public final class FilesConnector implements SourceConnector {
   private final List<FieldValues> fields;
   private final Schema schema;
   private final Comparator<Record> order;
+  /** Parquet schemas {@link #plan} read from footers, by key: observing the schema then reads no footer again. */
+  private final java.util.Map<String, MessageType> footers = new java.util.concurrent.ConcurrentHashMap<>();
   /** Where the position column is: after the config's fields, before those a later schema version added. */
   private final int positionIndex;
   /** Copied per row: {@code GenericRecord.create} looks the schema up in a shared cache each call. */
@@ -185,11 +187,12 @@ public final class FilesConnector implements SourceConnector {
   public List<ExtractItem> plan(LocalDate dt) {
     String prefix = options.prefix() + "dt=" + dt + "/";
     List<ExtractItem> items = new ArrayList<>();
+    List<ExtractItem> parquet = new ArrayList<>();
     for (SourceObjects.Listed l : SourceObjects.list(s3, sourceId, bucket, prefix)) {
       S3Object o = l.object();
       ExtractItem whole = ExtractItem.object(sourceId, bucket, o.key(), l.chunkId(), o.size(), o.eTag());
       if ("parquet".equals(options.format())) {
-        items.addAll(planParquet(whole));
+        parquet.add(whole); // row groups from the footers, read a few at a time below
       } else if (o.size() <= options.splitBytes() || isGzip(whole)) {
         items.add(whole);
       } else if ("csv".equals(options.format())) {
@@ -202,6 +205,7 @@ public final class FilesConnector implements SourceConnector {
         items.addAll(byteRanges(whole, starts));
       }
     }
+    eachObject(parquet, this::planParquet).forEach(items::addAll);
     if (items.isEmpty()) {
       throw new SourceUnavailable("source " + sourceId + ": no objects under s3://" + bucket + "/" + prefix
           + "; the source has not delivered " + dt + " yet");
@@ -258,22 +262,28 @@ public final class FilesConnector implements SourceConnector {
     return java.util.Optional.of(new ObservedSchema(where, List.copyOf(common.values()), absentIn));
   }
 
-  /**
-   * Each object's columns, in {@code objects}' order: a header or footer is one or two small GETs,
-   * so a day of many objects is read by a few threads at once (waiting on S3, not computing).
-   */
+  /** Each object's columns, in {@code objects}' order. */
   private List<List<ObservedSchema.Column>> observeEach(List<ExtractItem> objects, boolean csv) {
-    if (objects.size() == 1) {
-      return List.of(csv ? csvColumns(readHeader(objects.get(0))) : parquetColumns(objects.get(0)));
+    return eachObject(objects, item -> csv ? csvColumns(readHeader(item)) : parquetColumns(item));
+  }
+
+  /**
+   * {@code read} applied to each object, results in {@code objects}' order: a header or footer is
+   * one or two small GETs, so a day of many objects is read by a few threads at once (waiting on S3,
+   * not computing); the first failure, in that order, is thrown.
+   */
+  private <T> List<T> eachObject(List<ExtractItem> objects, java.util.function.Function<ExtractItem, T> read) {
+    if (objects.size() <= 1) {
+      return objects.stream().map(read).toList();
     }
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
         Math.min(OBSERVE_THREADS, objects.size()));
     try {
-      List<java.util.concurrent.Future<List<ObservedSchema.Column>>> futures = new ArrayList<>();
+      List<java.util.concurrent.Future<T>> futures = new ArrayList<>();
       for (ExtractItem item : objects) {
-        futures.add(pool.submit(() -> csv ? csvColumns(readHeader(item)) : parquetColumns(item)));
+        futures.add(pool.submit(() -> read.apply(item)));
       }
-      List<List<ObservedSchema.Column>> out = new ArrayList<>();
+      List<T> out = new ArrayList<>();
       for (var f : futures) {
         out.add(f.get());
       }
@@ -288,7 +298,7 @@ public final class FilesConnector implements SourceConnector {
     }
   }
 
-  /** Objects whose header or footer is read at once while planning. */
+  /** Objects whose header or footer is read at once while planning (row groups, schema). */
   private static final int OBSERVE_THREADS = 8;
 
   /** The field a source column feeds, or null. */
@@ -313,11 +323,13 @@ public final class FilesConnector implements SourceConnector {
   }
 
   private List<ObservedSchema.Column> parquetColumns(ExtractItem item) {
-    MessageType file;
-    try (ParquetFileReader r = ParquetFileReader.open(parquetFile(item), ParquetReadOptions.builder().build())) {
-      file = r.getFooter().getFileMetaData().getSchema();
-    } catch (IOException | RuntimeException e) {
-      throw translate(item, e);
+    MessageType file = footers.get(item.key());
+    if (file == null) {
+      try (ParquetFileReader r = ParquetFileReader.open(parquetFile(item), ParquetReadOptions.builder().build())) {
+        file = r.getFooter().getFileMetaData().getSchema();
+      } catch (IOException | RuntimeException e) {
+        throw translate(item, e);
+      }
     }
     List<ObservedSchema.Column> out = new ArrayList<>();
     for (Type t : file.getFields()) {
@@ -436,6 +448,7 @@ public final class FilesConnector implements SourceConnector {
     List<BlockMetaData> groups;
     try (ParquetFileReader r = ParquetFileReader.open(parquetFile(whole), ParquetReadOptions.builder().build())) {
       groups = r.getRowGroups();
+      footers.put(whole.key(), r.getFooter().getFileMetaData().getSchema());
     } catch (IOException | RuntimeException e) {
       throw translate(whole, e);
     }

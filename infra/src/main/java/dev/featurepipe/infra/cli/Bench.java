@@ -41,8 +41,8 @@ final class Bench {
   /**
    * {@code bench [options]}: the daily workflow per stage; {@code bench connectors [options]}: see
    * {@link ConnectorBench}; {@code bench features [options]}: see {@link FeatureBench}; {@code bench online
-   * [options]}: see {@link OnlineBench}; {@code bench quality [options]}: see {@link QualityBench}; {@code bench
-   * training [options]}: see {@link TrainingBench}.
+   * [options]}: see {@link OnlineBench}; {@code bench quality [options]}: see {@link QualityBench}; {@code bench schemas
+   * [options]}: see {@link SchemaBench}; {@code bench training [options]}: see {@link TrainingBench}.
    */
   static void main(String[] argv, PrintStream out) {
     if (argv.length > 1 && argv[1].equals("connectors")) {
@@ -55,6 +55,10 @@ final class Bench {
     }
     if (argv.length > 1 && argv[1].equals("quality")) {
       QualityBench.run(Args.parse("bench quality", argv, 2, Set.of("rows", "repeat"), Set.of()), out);
+      return;
+    }
+    if (argv.length > 1 && argv[1].equals("schemas")) {
+      SchemaBench.run(Args.parse("bench schemas", argv, 2, Set.of("objects", "repeat"), Set.of()), out);
       return;
     }
     if (argv.length > 1 && argv[1].equals("training")) {
@@ -70,7 +74,7 @@ final class Bench {
         Set.of());
     if (!args.positional().isEmpty()) {
       throw new Args.UsageError("bench: unknown benchmark " + args.positional().get(0)
-          + "; bench takes connectors, features, online, quality, training, or options only");
+          + "; bench takes connectors, features, online, quality, schemas, training, or options only");
     }
     run(args, out);
   }

@@ -92,6 +92,9 @@ public final class Main {
         bench quality [--rows N] [--repeat N]
                                            the clickstream's Extract without and with Bronze quality rules
                                            of every kind (default 1,000,000 rows): what the checks add
+        bench schemas [--objects N] [--repeat N]
+                                           what schema evolution adds to planning: N CSV and N Parquet objects'
+                                           headers and footers (default 1,000 each) and a table's columns
         bench training [--labels N] [--entities N] [--days N] [--rows-per-part N]
                                            a point-in-time training set (default 1,000,000 labels over
                                            50,000 entities x 30 days of Silver) beside DuckDB's ASOF JOIN

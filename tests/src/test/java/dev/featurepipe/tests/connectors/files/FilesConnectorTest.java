@@ -542,6 +542,55 @@ class FilesConnectorTest {
   }
 
 
+  /**
+   * A Parquet producer (DuckDB) changes a file: amount became DECIMAL(22,2) and a nullable coupon column
+   * appeared. The footers the plan already read give the columns; amount no longer fits its
+   * registered decimal, which fails the schema resolution with the diff, and coupon would register.
+   */
+  @Test
+  void aParquetFootersColumnsAreObservedWithTheirTypesAndAWidenedDecimalDoesNotFit() throws SQLException, IOException {
+    Path before = tempDir.resolve("before.parquet");
+    Path after = tempDir.resolve("after.parquet");
+    try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement st = db.createStatement()) {
+      st.execute("COPY (SELECT i::BIGINT AS id, CAST(i * 1.25 AS DECIMAL(12,2)) AS amount, TIMESTAMPTZ '2019-10-01 00:00:00+00'"
+          + " AS ts FROM range(10) t(i)) TO '" + before + "' (FORMAT PARQUET)");
+      st.execute("COPY (SELECT i::BIGINT AS id, i * 1.25 AS amount, TIMESTAMPTZ '2019-10-01 00:00:00+00' AS ts,"
+          + " CASE WHEN i % 2 = 0 THEN 'C' || i END AS coupon FROM range(10) t(i)) TO '" + after + "' (FORMAT PARQUET)");
+    }
+    String options = """
+        prefix: PREFIX
+        format: parquet
+        fields:
+          - {name: id, type: long, required: true}
+          - {name: amount, type: "decimal(12,2)", required: true}
+          - {name: at, source: ts, type: timestamptz, required: true}
+        key: [id]
+        """;
+    put("pqa/dt=2019-10-01/a.parquet", Files.readAllBytes(before));
+    FilesConnector unchanged = connector("pqa", options.replace("PREFIX", "pqa/"));
+    var same = unchanged.observeSchema(unchanged.plan(DT)).orElseThrow();
+    assertThat(same.columns()).extracting(c -> c.name() + ":" + c.type() + ":" + c.fits())
+        .containsExactly("id:long:true", "amount:decimal(12,2):true", "at:timestamptz:true");
+
+    put("pqb/dt=2019-10-01/b.parquet", Files.readAllBytes(after));
+    FilesConnector changed = connector("pqb", options.replace("PREFIX", "pqb/"));
+    var observed = changed.observeSchema(changed.plan(DT)).orElseThrow();
+    assertThat(observed.where()).isEqualTo("s3://" + bucket + "/pqb/dt=2019-10-01/b.parquet");
+    assertThat(observed.columns()).extracting(c -> c.name() + ":" + c.type() + ":" + c.nullable() + ":" + c.fits())
+        .containsExactly("id:long:true:true", "amount:decimal(22,2):true:false", "at:timestamptz:false:true",
+            "coupon:string:true:null");
+    var v1 = dev.featurepipe.schema.SourceSchema.parse("t", "pq.v1", """
+        {"type": "record", "name": "pq", "fields": [{"name": "id", "type": "long"},
+          {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 2}},
+          {"name": "at", "type": {"type": "long", "logicalType": "timestamp-micros"}}]}
+        """.getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> dev.featurepipe.schema.SchemaEvolution.decide("pqb", DT, List.of(v1),
+        java.util.Arrays.asList((LocalDate) null), java.util.Set.of(), observed))
+        .isInstanceOf(dev.featurepipe.errors.SchemaIncompatible.class)
+        .hasMessageContaining("~ amount: registered decimal(12,2), the source now has optional")
+        .hasMessageContaining("(DECIMAL(22,2)), which cannot fill it without loss");
+  }
+
   @Test
   void unreachableS3IsReportedAsSourceUnavailable() {
     put("down/dt=2019-10-01/a.jsonl", "{\"id\":1}\n".getBytes(StandardCharsets.UTF_8));
