@@ -54,7 +54,7 @@ final class Bench {
       return;
     }
     if (argv.length > 1 && argv[1].equals("quality")) {
-      QualityBench.run(Args.parse("bench quality", argv, 2, Set.of("rows", "repeat"), Set.of()), out);
+      QualityBench.run(Args.parse("bench quality", argv, 2, Set.of("rows", "repeat", "stage"), Set.of()), out);
       return;
     }
     if (argv.length > 1 && argv[1].equals("schemas")) {

@@ -30,11 +30,12 @@ import org.apache.iceberg.types.Types;
 /**
  * The feature bench's input: the demo clickstream's shape (Zipf-like users and products, 70% views,
  * 20% clicks, 7% add-to-cart, 3% purchases at the product's list price, 1 in 200 events replayed)
- * spread evenly over {@link #DAYS} days ending at the as-of date, written as Bronze Parquet (the
- * pinned {@link ParquetFiles} writer, {@link ClickstreamSchema#BRONZE}) in files of at most {@link
- * #ROWS_PER_FILE} rows so the heap stays bounded, plus the products dimension (product id to
- * category, from {@link CatalogGenerator}). Seeded: the same size always gives the same files, so
- * a directory generated earlier for the same size is reused.
+ * spread evenly over {@link #DAYS} days ending at the as-of date (the feature-quality bench puts
+ * them all in one day), written as Bronze Parquet (the pinned {@link ParquetFiles} writer, {@link
+ * ClickstreamSchema#BRONZE}) in files of at most {@link #ROWS_PER_FILE} rows so the heap stays
+ * bounded, plus the products dimension (product id to category, from {@link CatalogGenerator}).
+ * Seeded: the same size always gives the same files, so a directory generated earlier for the same
+ * size is reused.
  */
 final class FeatureBenchData {
 
@@ -48,33 +49,38 @@ final class FeatureBenchData {
       required(1, "product_id", Types.StringType.get()),
       optional(2, "category", Types.StringType.get()));
 
-  /** {@code days.get(i)} holds the Bronze files of {@code asOf - DAYS + 1 + i}. */
+  /** {@code days.get(i)} holds the Bronze files of {@code asOf - days.size() + 1 + i}. */
   record Dataset(LocalDate asOf, long rows, List<List<Path>> days, Path bronzeDir, Path products, long bronzeBytes) {}
 
   private FeatureBenchData() {}
 
   static Dataset prepare(Path dir, int events, LocalDate asOf) {
+    return prepare(dir, events, asOf, DAYS);
+  }
+
+  /** {@code events} over the {@code days} days ending at {@code asOf}. */
+  static Dataset prepare(Path dir, int events, LocalDate asOf, int days) {
     String marker = String.format(Locale.ROOT, "events=%d asOf=%s seed=%d days=%d rowsPerFile=%d v1%n", events, asOf,
-        SEED, DAYS, ROWS_PER_FILE);
+        SEED, days, ROWS_PER_FILE);
     Path markerFile = dir.resolve("dataset.txt");
     try {
       if (!Files.exists(markerFile) || !Files.readString(markerFile).equals(marker)) {
         Main.deleteRecursively(dir);
-        generate(dir, events, asOf);
+        generate(dir, events, asOf, days);
         Files.writeString(markerFile, marker);
       }
-      return scan(dir, asOf);
+      return scan(dir, asOf, days);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static Dataset scan(Path dir, LocalDate asOf) throws IOException {
+  private static Dataset scan(Path dir, LocalDate asOf, int dayCount) throws IOException {
     List<List<Path>> days = new ArrayList<>();
     long rows = 0;
     long bytes = 0;
-    for (int d = 0; d < DAYS; d++) {
-      Path dayDir = dir.resolve("bronze").resolve("dt=" + asOf.minusDays(DAYS - 1L - d));
+    for (int d = 0; d < dayCount; d++) {
+      Path dayDir = dir.resolve("bronze").resolve("dt=" + asOf.minusDays(dayCount - 1L - d));
       try (Stream<Path> files = Files.list(dayDir)) {
         List<Path> sorted = files.sorted().toList();
         days.add(sorted);
@@ -87,7 +93,7 @@ final class FeatureBenchData {
     return new Dataset(asOf, rows, days, dir.resolve("bronze"), dir.resolve("products.parquet"), bytes);
   }
 
-  private static void generate(Path dir, int events, LocalDate asOf) throws IOException {
+  private static void generate(Path dir, int events, LocalDate asOf, int days) throws IOException {
     ClickstreamGenerator.Spec spec = ClickstreamGenerator.Spec.demo(asOf, events);
     long[] priceCents = ClickstreamGenerator.listPriceCents(spec);
     String[] productIds = new String[spec.products()];
@@ -102,11 +108,11 @@ final class FeatureBenchData {
     GenericRecord template = GenericRecord.create(ClickstreamSchema.BRONZE);
     long written = 0;
     long line = 0;
-    for (int d = 0; d < DAYS; d++) {
-      LocalDate day = asOf.minusDays(DAYS - 1L - d);
+    for (int d = 0; d < days; d++) {
+      LocalDate day = asOf.minusDays(days - 1L - d);
       Path dayDir = Files.createDirectories(dir.resolve("bronze").resolve("dt=" + day));
       OffsetDateTime start = day.atStartOfDay().atOffset(ZoneOffset.UTC);
-      long dayEvents = (long) events * (d + 1) / DAYS - (long) events * d / DAYS;
+      long dayEvents = (long) events * (d + 1) / days - (long) events * d / days;
       List<Record> chunk = new ArrayList<>();
       Record last = null;
       int part = 0;

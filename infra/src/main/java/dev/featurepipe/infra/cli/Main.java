@@ -89,9 +89,11 @@ public final class Main {
         bench online [--items N] [--gets N] [--batch-gets N]
                                            the DynamoDB loader alone (1 and 4 writer threads) and the reader's
                                            get / batch-get latency, against dynalite, with 1 TB/day capacity math
-        bench quality [--rows N] [--repeat N]
+        bench quality [--stage extract|transform] [--rows N] [--repeat N]
                                            the clickstream's Extract without and with Bronze quality rules
-                                           of every kind (default 1,000,000 rows): what the checks add
+                                           of every kind (default 1,000,000 rows): what the checks add;
+                                           --stage transform: BuildFeatures without and with feature rules
+                                           (default 10,000,000 rows)
         bench schemas [--objects N] [--repeat N]
                                            what schema evolution adds to planning: N CSV and N Parquet objects'
                                            headers and footers (default 1,000 each) and a table's columns

@@ -31,7 +31,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code ./featurepipe bench quality [--rows N] [--repeat N]}: what the Bronze quality rules add
+ * {@code ./featurepipe bench quality [--stage extract|transform] [--rows N] [--repeat N]}: what the
+ * quality rules add to a stage; {@code --stage transform} is the feature groups' rules in
+ * BuildFeatures ({@link FeatureQualityBench}). The default, {@code extract}: what the Bronze rules add
  * to Extract. The demo clickstream ({@code --rows}, default 1,000,000, in 2 objects) is extracted
  * on one thread exactly as the Extract step does (connector, then the Bronze chunk writer), without
  * rules and with {@link #RULES} (one or more of every kind), alternating, best of {@code --repeat}
@@ -59,6 +61,15 @@ final class QualityBench {
   private record Pass(long wallNanos, long cpuNanos, long rows, long quarantined) {}
 
   static void run(Args args, PrintStream out) {
+    String stage = args.get("stage", "extract");
+    if (stage.equals("transform")) {
+      FeatureQualityBench.run(FeatureQualityBench.options(args),
+          RepoRoot.locate().resolve(StackOptions.DEFAULT_STATE_DIR_NAME).resolve("bench-feature-quality"), out);
+      return;
+    }
+    if (!stage.equals("extract")) {
+      throw new Args.UsageError("bench quality: --stage must be extract or transform, got " + stage);
+    }
     String command = "bench quality";
     int rows = args.intValue(command, "rows", 1_000_000);
     int repeat = args.intValue(command, "repeat", 3);

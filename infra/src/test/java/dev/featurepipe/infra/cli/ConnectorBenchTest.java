@@ -57,6 +57,8 @@ class ConnectorBenchTest {
       bench connectors --events 5      | bench connectors: unknown option --events; bench connectors takes --only, --repeat, --rows
       bench nonsense                   | bench: unknown benchmark nonsense; bench takes connectors, features, online, quality, schemas, training, or options only
       bench schemas --objects 0        | bench schemas: --objects 1 to 100000 and --repeat 1 to 10, got 0 and 3
+      bench quality --stage load       | bench quality: --stage must be extract or transform, got load
+      bench quality --stage transform --rows 5 | bench quality --stage transform: --rows at least 1000 and --repeat 1 to 10, got 5 and 3
       bench connectors --only kafka    | bench connectors: --only takes a comma-separated list of s3_jsonl, jdbc, rest, s3_files, cdc, s3_jsonl:jsonl.gz, jdbc:postgresql, rest:json-pages, s3_files:csv, s3_files:jsonl.gz, s3_files:parquet, cdc:dms_csv, cdc:debezium.gz, got kafka
       """)
   void mistakesAreUsageErrorsRaisedBeforeAnythingStarts(String commandLine, String message) {
