@@ -93,4 +93,47 @@ class SchemaRegistryTest {
     assertThat(resolver.resolve("accounts", documented, observed("id"), "run-c", D.plusDays(2)).schema().ref())
         .isEqualTo("accounts.v1");
   }
+
+  /**
+   * Two planners register the same new column at once: a DynamoDB interceptor (failure injection, the
+   * only stand-in here) stores another run's orders.v2 (same field, other doc text) just before this
+   * run's conditional PutItem of v2 reaches dynalite. The write is refused, and the run reads with the
+   * stored version, registering nothing itself.
+   */
+  @Test
+  void aPlannerThatLosesTheRaceToRegisterAVersionReadsWithTheWinnersDefinition() {
+    SourceSchema v1 = schema("deals.v1", "{\"name\": \"id\", \"type\": \"string\"}");
+    new SchemaResolver(registry).resolve("deals", v1, observed("id"), "run-0", D);
+    SourceSchema theirs = v1.withOptionalFields(List.of(new SourceSchema.Field("note", "string", false, true)),
+        "registered by the other planner");
+    java.util.concurrent.atomic.AtomicBoolean raced = new java.util.concurrent.atomic.AtomicBoolean();
+    software.amazon.awssdk.core.interceptor.ExecutionInterceptor competitor =
+        new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+          @Override
+          public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
+              software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+            if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.PutItemRequest put
+                && put.item().get("sk").s().equals("v000002") && raced.compareAndSet(false, true)) {
+              registry.register(new SchemaRegistry.Version(theirs, "observed", "deals", "run-other", D, "theirs",
+                  List.of("id", "note")));
+            }
+          }
+        };
+    try (var client = software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder()
+        .endpointOverride(stack.dynamoDbEndpoint())
+        .region(software.amazon.awssdk.regions.Region.of(EmbeddedStack.REGION))
+        .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(EmbeddedStack.ACCESS_KEY_ID,
+                EmbeddedStack.SECRET_ACCESS_KEY)))
+        .overrideConfiguration(c -> c.addExecutionInterceptor(competitor))
+        .build()) {
+      SchemaResolver.Resolved mine = new SchemaResolver(new SchemaRegistry(client, stack.options().controlTable()))
+          .resolve("deals", v1, observed("id", "note"), "run-mine", D);
+      assertThat(raced).isTrue();
+      assertThat(mine.registeredNow()).isFalse();
+      assertThat(mine.schema().definition()).isEqualTo(theirs.definition());
+      assertThat(registry.versions("deals")).extracting(SchemaRegistry.Version::runId)
+          .containsExactly("run-0", "run-other");
+    }
+  }
 }
