@@ -19,6 +19,7 @@ import dev.featurepipe.errors.SourceObjectMissing;
 import dev.featurepipe.errors.SourceUnavailable;
 import dev.featurepipe.extract.ConnectorContext;
 import dev.featurepipe.extract.ExtractItem;
+import dev.featurepipe.extract.FieldShapes;
 import dev.featurepipe.extract.Rejection;
 import dev.featurepipe.extract.SourceConnector;
 import dev.featurepipe.extract.SourceObjects;
@@ -505,6 +506,10 @@ public final class FilesConnector implements SourceConnector {
           }
         }
         Records.forEach(in, base, end, csv ? options.csv().quoteByte() : -1, MAX_RECORD_BYTES, records);
+        if (records instanceof JsonSink json) {
+          json.shapes.check("source " + sourceId + ": the JSON lines of s3://" + item.bucket() + "/" + item.key()
+              + " (chunk " + item.chunkId() + ")", sourceId);
+        }
       } finally {
         body.abort(); // when stopped at end, drop the connection instead of draining the object's rest
       }
@@ -653,6 +658,8 @@ public final class FilesConnector implements SourceConnector {
 
   private final class JsonSink implements Records.Sink {
     private final RowSink sink;
+    final FieldShapes shapes = new FieldShapes(fields.stream().map(f -> new FieldShapes.Field(f.field().name(),
+        f.field().type(), f.field().required(), "at " + options.sourceOf(f.field()))).toList());
 
     JsonSink(RowSink sink) {
       this.sink = sink;
@@ -679,8 +686,12 @@ public final class FilesConnector implements SourceConnector {
         return;
       }
       Object[] values = new Object[fields.size()];
+      shapes.record();
       for (int i = 0; i < values.length; i++) {
         JsonNode v = node.at(options.sourceOf(fields.get(i).field()));
+        if (v.isMissingNode()) {
+          shapes.absent(i);
+        }
         if (v.isMissingNode() || v.isNull()) {
           values[i] = null;
         } else if (v.isTextual()) {
@@ -695,7 +706,7 @@ public final class FilesConnector implements SourceConnector {
           return;
         }
       }
-      emit(values, offset, text, sink);
+      emit(values, offset, text, sink, shapes);
     }
 
     @Override
@@ -707,14 +718,36 @@ public final class FilesConnector implements SourceConnector {
 
   /** Converts every value; the first bad one rejects the record. */
   private void emit(Object[] raw, long position, String text, RowSink sink) {
+    emit(raw, position, text, sink, null);
+  }
+
+  /**
+   * With {@code shapes} (JSON lines), every field is converted even after one rejected the record,
+   * and counted, so a field retyped in every record shows as a schema change, not as bad records.
+   */
+  private void emit(Object[] raw, long position, String text, RowSink sink, FieldShapes shapes) {
     GenericRecord r = template.copy();
+    FieldValues.Bad first = null;
     for (int i = 0; i < raw.length; i++) {
       try {
         r.set(i < positionIndex ? i : i + 1, fields.get(i).convert(raw[i]));
+        if (shapes != null && raw[i] != null) {
+          shapes.converted(i);
+        }
       } catch (FieldValues.Bad e) {
-        sink.reject(position, e.rejection, text);
-        return;
+        first = first == null ? e : first;
+        if (shapes == null) {
+          break;
+        }
+        if (raw[i] != null) {
+          shapes.unconvertible(i, raw[i] instanceof String ? "a JSON string" : raw[i] instanceof Boolean
+              ? "a JSON boolean" : "a JSON number");
+        }
       }
+    }
+    if (first != null) {
+      sink.reject(position, first.rejection, text);
+      return;
     }
     r.set(positionIndex, position);
     sink.row(r);

@@ -417,6 +417,31 @@ class FilesConnectorTest {
         - {name: ok, type: boolean}
       """;
 
+  /**
+   * The producer of a JSON Lines feed moved the timestamp to /at and started writing ok as "yes" or
+   * "no" on every line: a changed feed, not 20 bad lines. The chunk fails with the fields' diff
+   * instead of quarantining every line; a single bad ok value among good ones stays that line's
+   * problem (the gzip test below).
+   */
+  @Test
+  void jsonLinesWhoseFieldMovedOrChangedTypeInEveryLineFailAsASchemaChange() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 20; i++) {
+      sb.append("{\"id\":").append(i).append(",\"at\":\"2019-10-01T10:00:00Z\",\"ok\":\"")
+          .append(i % 2 == 0 ? "yes" : "no").append("\"}\n");
+    }
+    put("moved/dt=2019-10-01/a.jsonl", sb.toString().getBytes(StandardCharsets.UTF_8));
+    FilesConnector c = connector("moved", EVENTS_JSONL.replace("prefix: gz/", "prefix: moved/"));
+    List<ExtractItem> items = c.plan(DT);
+    assertThat(items).hasSize(1);
+    assertThatThrownBy(() -> c.read(items.get(0), DT, new Collected()))
+        .isInstanceOf(dev.featurepipe.errors.SchemaIncompatible.class)
+        .hasMessageContaining("source moved: the JSON lines of s3://" + bucket + "/moved/dt=2019-10-01/a.jsonl")
+        .hasMessageContaining("- at (timestamptz, required, at /meta/at): absent from every record")
+        .hasMessageContaining("~ ok (boolean, at /ok): none of its 20 values converts; they are a JSON string now")
+        .hasMessageNotContaining("- id");
+  }
+
   @Test
   void gzipJsonLinesIsOneChunkMappedByPointerWithBadLinesRejected() {
     StringBuilder sb = new StringBuilder();
