@@ -235,6 +235,9 @@ public final class FilesConnector implements SourceConnector {
     int index = 0;
     for (ExtractItem item : objects.values()) {
       List<ObservedSchema.Column> columns = observed.get(index++);
+      if (columns == null) {
+        continue; // an empty object (no header record): no columns to compare, and no rows either
+      }
       java.util.LinkedHashMap<String, ObservedSchema.Column> byName = new java.util.LinkedHashMap<>();
       columns.forEach(c -> byName.putIfAbsent(c.name(), c));
       if (common == null) {
@@ -265,7 +268,7 @@ public final class FilesConnector implements SourceConnector {
 
   /** Each object's columns, in {@code objects}' order. */
   private List<List<ObservedSchema.Column>> observeEach(List<ExtractItem> objects, boolean csv) {
-    return eachObject(objects, item -> csv ? csvColumns(readHeader(item)) : parquetColumns(item));
+    return eachObject(objects, item -> csv ? firstRecord(item).map(this::csvColumns).orElse(null) : parquetColumns(item));
   }
 
   /**
@@ -536,6 +539,15 @@ public final class FilesConnector implements SourceConnector {
 
   /** The header of an object whose chunk does not start at byte 0: its first record. */
   private List<String> readHeader(ExtractItem item) {
+    return firstRecord(item).orElseThrow(() ->
+        new SchemaIncompatible("s3://" + item.bucket() + "/" + item.key() + ": CSV has no header record"));
+  }
+
+  /** An object's first record as header names; empty for an object without any (an empty export). */
+  private java.util.Optional<List<String>> firstRecord(ExtractItem item) {
+    if (item.size() == 0) {
+      return java.util.Optional.empty(); // S3 answers a range of an empty object with 416
+    }
     List<List<String>> found = new ArrayList<>();
     try (ResponseInputStream<GetObjectResponse> body = get(item, "bytes=0-")) {
       try {
@@ -558,10 +570,7 @@ public final class FilesConnector implements SourceConnector {
     } catch (IOException e) {
       throw unavailable(item, e);
     }
-    if (found.isEmpty()) {
-      throw new SchemaIncompatible("s3://" + item.bucket() + "/" + item.key() + ": CSV has no header record");
-    }
-    return found.get(0);
+    return found.stream().findFirst();
   }
 
   private List<String> headerNames(ExtractItem item, String text) {
