@@ -432,6 +432,15 @@ public final class JdbcConnector implements SourceConnector {
             r == null ? null : compatible(r.icebergType(), jdbc, db, dialect)));
       }
     } catch (SQLException e) {
+      String state = e.getSQLState() == null ? "" : e.getSQLState();
+      if (state.startsWith("42") && !Dialect.missingTable(state)) {
+        // A role granted SELECT on some columns only (least privilege) may not SELECT *: the
+        // registered columns are still read and checked (a missing one fails the read), but no
+        // new column can be seen, so nothing is compared or registered.
+        Log.info("PlanDailyRun", "schema_not_observed", "source", options.sourceId(), "sql_state", state,
+            "reason", "the role may not SELECT every column; grant it, or new columns go unnoticed");
+        return java.util.Optional.empty();
+      }
       throw failure("reading the column list", e);
     }
     return java.util.Optional.of(new ObservedSchema(

@@ -185,6 +185,52 @@ class SchemaEvolutionEndToEndTest {
   }
 
   /**
+   * A least-privilege role granted SELECT on the registered columns only may not SELECT *: the
+   * run cannot see the table's other columns, so it compares nothing and registers nothing, and the
+   * source is extracted as before (not mistaken for an unavailable one).
+   */
+  @Test
+  void aRoleWithColumnGrantsOnlyIsExtractedWithoutSchemaObservation(@TempDir Path tempDir) throws Exception {
+    LocalDate d1 = LocalDate.of(2026, 11, 17);
+    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+      sql(pg, "CREATE TABLE users (user_id bigint PRIMARY KEY, email text NOT NULL, country text, "
+          + "ltv numeric(12,2), password_hash text)");
+      sql(pg, "INSERT INTO users SELECT i, 'u' || i || '@example.com', 'DE', i, 'x' FROM generate_series(1, 50) AS i");
+      sql(pg, "CREATE ROLE featurepipe_reader LOGIN PASSWORD 'reader-pw'");
+      sql(pg, "GRANT SELECT (user_id, email, country, ltv) ON users TO featurepipe_reader");
+      Path schemas = Files.createDirectories(tempDir.resolve("schemas"));
+      Files.writeString(schemas.resolve("users.v1.avsc"), USERS_V1);
+      Path secret = tempDir.resolve("reader.json");
+      Files.writeString(secret, "{\"username\": \"featurepipe_reader\", \"password\": \"reader-pw\"}");
+      String yaml = """
+          version: 1
+          sources:
+            - {id: clickstream, kind: s3_jsonl, prefix: clickstream/, schema: clickstream_event_v1}
+            - id: users
+              kind: jdbc
+              schema: users.v1
+              options: {url: "jdbc:postgresql://localhost:%d/postgres", credentials: "file:%s", table: users,
+                        key_column: user_id}
+          feature_groups:
+            - {name: product_stats, version: 1, entity: product_id, source: clickstream, buckets: 4,
+               PRODUCT_STATS_SPEC, online_ttl_days: 90}
+          fanout: {chunks_per_extract: 2, extract_concurrency: 2, shards: 1, transform_concurrency: 2, load_concurrency: 2}
+          """.formatted(pg.getPort(), secret).replace("PRODUCT_STATS_SPEC", LocalStackFixture.PRODUCT_STATS_SPEC);
+      LoadedConfig config = ConfigLoader.load(yaml.getBytes(StandardCharsets.UTF_8), "grants.yaml",
+          SchemaFiles.directories(List.of(schemas)));
+      try (LocalStackFixture stack = new LocalStackFixture(tempDir.resolve("stack"), config, UnaryOperator.identity())) {
+        stack.upload(17, d1, 300, 1, 0);
+        ExecutionResult result = stack.runDaily(d1, Map.of());
+        assertSucceeded(result);
+        assertThat(stack.runRecord(d1).unavailableSources()).isNullOrEmpty();
+        assertThat(manifest(stack, d1).rows()).isEqualTo(50);
+        assertThat(new SchemaRegistry(stack.local.clients().dynamoDb(), stack.local.context().names().controlTable())
+            .versions("users")).isEmpty();
+      }
+    }
+  }
+
+  /**
    * A CSV source gains a column: the next version is registered from the header, the position
    * column keeps its field id, a backfill of a day before the change reads its older files with the
    * older version, and a later day whose file lacks the new column fails with the object named.
