@@ -118,10 +118,11 @@ public final class DailySteps {
     long bytes = 0;
     int reused = 0;
     RunSchemas schemas = runSchemas(runId);
+    java.util.Map<String, SourceConfig> sources = new java.util.HashMap<>(); // bound once per source, not per chunk
     for (ExtractItem item : batch.items()) {
       long start = System.nanoTime();
-      SourceConfig source = schemas.source(ctx.config().config().source(item.sourceId())
-          .orElseThrow(() -> new InvalidInput("source " + item.sourceId() + " is not in config/pipeline.yaml")));
+      SourceConfig source = sources.computeIfAbsent(item.sourceId(), id -> schemas.source(ctx.config().config()
+          .source(id).orElseThrow(() -> new InvalidInput("source " + id + " is not in config/pipeline.yaml"))));
       // A chunk read with a later schema version than its config's is another chunk: never reused for it.
       String fingerprint = BronzeChunkWriter.fingerprint(item, ctx.config().sha256()
           + (Objects.equals(source.schema(), configuredSchema(item.sourceId())) ? "" : " " + source.schema()),

@@ -62,26 +62,7 @@ class SchemaEvolutionEndToEndTest {
           + "ltv numeric(12,2), internal_note text)");
       sql(pg, "INSERT INTO users SELECT i, 'u' || i || '@example.com', CASE WHEN i % 3 = 0 THEN NULL ELSE 'DE' END, "
           + "i * 1.25, 'secret ' || i FROM generate_series(1, 300) AS i");
-      Path schemas = Files.createDirectories(tempDir.resolve("schemas"));
-      Files.writeString(schemas.resolve("users.v1.avsc"), USERS_V1);
-      Path secret = tempDir.resolve("users-db.json");
-      Files.writeString(secret, "{\"username\": \"postgres\", \"password\": \"local-trust-auth\"}");
-      String yaml = """
-          version: 1
-          sources:
-            - {id: clickstream, kind: s3_jsonl, prefix: clickstream/, schema: clickstream_event_v1}
-            - id: users
-              kind: jdbc
-              schema: users.v1
-              options: {url: "jdbc:postgresql://localhost:%d/postgres", credentials: "file:%s", table: users,
-                        key_column: user_id, chunk_rows: 100}
-          feature_groups:
-            - {name: product_stats, version: 1, entity: product_id, source: clickstream, buckets: 4,
-               PRODUCT_STATS_SPEC, online_ttl_days: 90}
-          fanout: {chunks_per_extract: 2, extract_concurrency: 2, shards: 1, transform_concurrency: 2, load_concurrency: 2}
-          """.formatted(pg.getPort(), secret).replace("PRODUCT_STATS_SPEC", LocalStackFixture.PRODUCT_STATS_SPEC);
-      LoadedConfig config = ConfigLoader.load(yaml.getBytes(StandardCharsets.UTF_8), "evolution.yaml",
-          SchemaFiles.directories(List.of(schemas)));
+      LoadedConfig config = usersConfig(tempDir, pg, "postgres", "local-trust-auth");
       try (LocalStackFixture stack = new LocalStackFixture(tempDir.resolve("stack"), config, UnaryOperator.identity())) {
         SchemaRegistry registry = new SchemaRegistry(stack.local.clients().dynamoDb(),
             stack.local.context().names().controlTable());
@@ -198,26 +179,7 @@ class SchemaEvolutionEndToEndTest {
       sql(pg, "INSERT INTO users SELECT i, 'u' || i || '@example.com', 'DE', i, 'x' FROM generate_series(1, 50) AS i");
       sql(pg, "CREATE ROLE featurepipe_reader LOGIN PASSWORD 'reader-pw'");
       sql(pg, "GRANT SELECT (user_id, email, country, ltv) ON users TO featurepipe_reader");
-      Path schemas = Files.createDirectories(tempDir.resolve("schemas"));
-      Files.writeString(schemas.resolve("users.v1.avsc"), USERS_V1);
-      Path secret = tempDir.resolve("reader.json");
-      Files.writeString(secret, "{\"username\": \"featurepipe_reader\", \"password\": \"reader-pw\"}");
-      String yaml = """
-          version: 1
-          sources:
-            - {id: clickstream, kind: s3_jsonl, prefix: clickstream/, schema: clickstream_event_v1}
-            - id: users
-              kind: jdbc
-              schema: users.v1
-              options: {url: "jdbc:postgresql://localhost:%d/postgres", credentials: "file:%s", table: users,
-                        key_column: user_id}
-          feature_groups:
-            - {name: product_stats, version: 1, entity: product_id, source: clickstream, buckets: 4,
-               PRODUCT_STATS_SPEC, online_ttl_days: 90}
-          fanout: {chunks_per_extract: 2, extract_concurrency: 2, shards: 1, transform_concurrency: 2, load_concurrency: 2}
-          """.formatted(pg.getPort(), secret).replace("PRODUCT_STATS_SPEC", LocalStackFixture.PRODUCT_STATS_SPEC);
-      LoadedConfig config = ConfigLoader.load(yaml.getBytes(StandardCharsets.UTF_8), "grants.yaml",
-          SchemaFiles.directories(List.of(schemas)));
+      LoadedConfig config = usersConfig(tempDir, pg, "featurepipe_reader", "reader-pw");
       try (LocalStackFixture stack = new LocalStackFixture(tempDir.resolve("stack"), config, UnaryOperator.identity())) {
         stack.upload(17, d1, 300, 1, 0);
         ExecutionResult result = stack.runDaily(d1, Map.of());
@@ -341,6 +303,33 @@ class SchemaEvolutionEndToEndTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The clickstream and the table {@code users} of {@code pg} read as registered schema users.v1
+   * ({@link #USERS_V1}, in {@code tempDir/schemas}) by {@code user}, in key ranges of 100 rows.
+   */
+  private static LoadedConfig usersConfig(Path tempDir, EmbeddedPostgres pg, String user, String password)
+      throws java.io.IOException {
+    Path schemas = Files.createDirectories(tempDir.resolve("schemas"));
+    Files.writeString(schemas.resolve("users.v1.avsc"), USERS_V1);
+    Path secret = tempDir.resolve("users-db.json");
+    Files.writeString(secret, "{\"username\": \"" + user + "\", \"password\": \"" + password + "\"}");
+    String yaml = """
+        version: 1
+        sources:
+          - {id: clickstream, kind: s3_jsonl, prefix: clickstream/, schema: clickstream_event_v1}
+          - id: users
+            kind: jdbc
+            schema: users.v1
+            options: {url: "jdbc:postgresql://localhost:%d/postgres", credentials: "file:%s", table: users,
+                      key_column: user_id, chunk_rows: 100}
+        feature_groups:
+          - {name: product_stats, version: 1, entity: product_id, source: clickstream, buckets: 4,
+             PRODUCT_STATS_SPEC, online_ttl_days: 90}
+        fanout: {chunks_per_extract: 2, extract_concurrency: 2, shards: 1, transform_concurrency: 2, load_concurrency: 2}
+        """.formatted(pg.getPort(), secret).replace("PRODUCT_STATS_SPEC", LocalStackFixture.PRODUCT_STATS_SPEC);
+    return ConfigLoader.load(yaml.getBytes(StandardCharsets.UTF_8), "users.yaml", SchemaFiles.directories(List.of(schemas)));
   }
 
   private static void assertSucceeded(ExecutionResult result) {
