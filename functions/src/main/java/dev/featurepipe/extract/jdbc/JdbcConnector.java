@@ -410,10 +410,7 @@ public final class JdbcConnector implements SourceConnector {
    */
   @Override
   public java.util.Optional<ObservedSchema> observeSchema(List<ExtractItem> planned) {
-    Sql sql = new Sql(LocalDate.EPOCH);
-    sql.text.append("SELECT *");
-    sql.from();
-    sql.text.append(" WHERE 1 = 0");
+    Sql sql = noRows();
     java.util.Map<String, JdbcSourceOptions.Column> registered = new java.util.HashMap<>();
     options.columns().forEach(c -> registered.put(c.name(), c));
     List<ObservedSchema.Column> columns = new ArrayList<>();
@@ -642,6 +639,15 @@ public final class JdbcConnector implements SourceConnector {
         + e.getClass().getSimpleName() + ")", e);
   }
 
+  /** {@code SELECT *} of the relation returning no row: its result metadata lists every column. */
+  private Sql noRows() {
+    Sql sql = new Sql(LocalDate.EPOCH);
+    sql.text.append("SELECT *");
+    sql.from();
+    sql.text.append(" WHERE 1 = 0");
+    return sql;
+  }
+
   /** Names the configured columns the relation lacks, by asking the database for its columns. */
   private String missingColumns() {
     List<String> wanted = new ArrayList<>();
@@ -649,10 +655,7 @@ public final class JdbcConnector implements SourceConnector {
     if (watermarkColumn() != null && !wanted.contains(watermarkColumn())) {
       wanted.add(watermarkColumn());
     }
-    Sql sql = new Sql(LocalDate.EPOCH);
-    sql.text.append("SELECT *");
-    sql.from();
-    sql.text.append(" WHERE 1 = 0");
+    Sql sql = noRows();
     try (Connection c = connect(); PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
       ResultSetMetaData meta = rs.getMetaData();
       TreeSet<String> present = new TreeSet<>();
